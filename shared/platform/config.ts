@@ -1,0 +1,44 @@
+import { z } from 'zod';
+
+/**
+ * Every setting the app reads, in one place. `local.settings.example.json` and the README list the
+ * same names; a test keeps the three in step.
+ */
+const settingsSchema = z.object({
+  DATABASE_URL: z.string().optional(),
+  DATABASE_READ_URL: z.string().optional(),
+  DATABASE_POOL_MAX: z.coerce.number().int().min(1).max(200).default(10),
+  DATABASE_APP_ROLE: z.string().default('tessera_app'),
+  DATABASE_SYSTEM_ROLE: z.string().default('tessera_system'),
+  AUTH_AUDIENCE: z.string().default('api://tessera-erp'),
+  AUTH_ISSUER_TEMPLATE: z.string().default('https://login.microsoftonline.com/{tid}/v2.0'),
+  AUTH_JWKS_URI: z.string().default('https://login.microsoftonline.com/common/discovery/v2.0/keys'),
+  AUTH_CLOCK_SKEW_SECONDS: z.coerce.number().int().min(0).max(900).default(300),
+  AUTH_JWKS_COOLDOWN_MS: z.coerce.number().int().min(0).max(600_000).default(30_000),
+  HTTP_BODY_LIMIT_BYTES: z.coerce.number().int().min(1024).max(50 * 1024 * 1024).default(1024 * 1024),
+  IDEMPOTENCY_TTL_HOURS: z.coerce.number().int().min(1).max(24 * 30).default(72),
+  AZURE_STORAGE_CONNECTION_STRING: z.string().optional(),
+  STORAGE_BLOB_URL: z.string().optional(),
+  SERVICEBUS_FQDN: z.string().optional(),
+  SERVICEBUS_TOPIC: z.string().default('erp-events'),
+  APPLICATIONINSIGHTS_CONNECTION_STRING: z.string().optional(),
+  LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error']).default('info'),
+});
+
+export type Settings = z.infer<typeof settingsSchema>;
+
+/** The names of every setting, for documentation checks. */
+export const settingNames = Object.keys(settingsSchema.shape) as (keyof Settings)[];
+
+let cached: Settings | undefined;
+
+/** Reads the settings once from the environment (App Settings in Azure, the devhost's env locally). */
+export function settings(): Settings {
+  cached ??= settingsSchema.parse(process.env);
+  return cached;
+}
+
+/** Forgets the cached settings, so that a changed environment is read again (tests, the devhost). */
+export function resetSettings(): void {
+  cached = undefined;
+}

@@ -1,0 +1,124 @@
+import type { ColumnType, Generated } from 'kysely';
+
+/** A timestamp column: read as Date, written as Date or ISO string. */
+export type Timestamp = ColumnType<Date, Date | string, Date | string>;
+/** A `numeric` column: read as its exact decimal string, never as a float. */
+export type Numeric = ColumnType<string, string, string>;
+type Json = ColumnType<unknown, string, string>;
+
+export interface TenantsTable {
+  id: string;
+  slug: string;
+  name: string;
+  entra_tenant_id: string;
+  base_currency: string;
+  locale: string;
+  time_zone: string;
+  fiscal_year_start_month: number;
+  approval_threshold: Numeric;
+  status: Generated<'active' | 'suspended'>;
+  version: Generated<number>;
+  created_at: Generated<Timestamp>;
+  updated_at: Generated<Timestamp>;
+}
+
+export interface UsersTable {
+  tenant_id: string;
+  id: string;
+  object_id: string;
+  display_name: string;
+  email: string | null;
+  roles: ColumnType<string[], string[] | undefined, string[]>;
+  active: Generated<boolean>;
+  version: Generated<number>;
+  created_at: Generated<Timestamp>;
+  updated_at: Generated<Timestamp>;
+}
+
+export interface AuditLogTable {
+  tenant_id: string;
+  id: string;
+  sequence: Generated<string>;
+  occurred_at: Generated<Timestamp>;
+  actor_id: string;
+  actor_name: string | null;
+  action: string;
+  entity_type: string;
+  entity_id: string;
+  request_id: string | null;
+  details: Json | null;
+}
+
+export interface NumberSeriesTable {
+  tenant_id: string;
+  code: string;
+  prefix: string;
+  padding: Generated<number>;
+  yearly: Generated<boolean>;
+}
+
+export interface NumberCountersTable {
+  tenant_id: string;
+  code: string;
+  year: number;
+  last_value: ColumnType<string, string | number, string | number>;
+}
+
+export interface IdempotencyKeysTable {
+  tenant_id: string;
+  key: string;
+  method: string;
+  path: string;
+  request_hash: string;
+  status_code: number;
+  response_headers: Json;
+  response_body: string | null;
+  created_at: Generated<Timestamp>;
+  expires_at: Timestamp;
+}
+
+export interface OutboxTable {
+  tenant_id: string;
+  id: string;
+  sequence: Generated<string>;
+  type: string;
+  version: number;
+  payload: Json;
+  traceparent: string | null;
+  tracestate: string | null;
+  occurred_at: Generated<Timestamp>;
+  published_at: Timestamp | null;
+  attempts: Generated<number>;
+  last_error: string | null;
+}
+
+export interface InboxTable {
+  tenant_id: string;
+  consumer: string;
+  event_id: string;
+  processed_at: Generated<Timestamp>;
+}
+
+export interface FlowsTable {
+  tenant_id: string;
+  instance_id: string;
+  name: string;
+  started_by: string;
+  created_at: Generated<Timestamp>;
+}
+
+/**
+ * The platform's tables. Modules declare their own table interfaces beside their repositories and
+ * the database type is the intersection (see `Database` in ./database.ts).
+ */
+export interface PlatformTables {
+  tenants: TenantsTable;
+  users: UsersTable;
+  audit_log: AuditLogTable;
+  number_series: NumberSeriesTable;
+  number_counters: NumberCountersTable;
+  idempotency_keys: IdempotencyKeysTable;
+  outbox: OutboxTable;
+  inbox: InboxTable;
+  flows: FlowsTable;
+}
