@@ -15,6 +15,8 @@ const settingsSchema = z.object({
   AUTH_JWKS_URI: z.string().default('https://login.microsoftonline.com/common/discovery/v2.0/keys'),
   AUTH_CLOCK_SKEW_SECONDS: z.coerce.number().int().min(0).max(900).default(300),
   AUTH_JWKS_COOLDOWN_MS: z.coerce.number().int().min(0).max(600_000).default(30_000),
+  /** The Entra tenant whose users may hold Platform.Operator; the role is ignored from any other tenant. */
+  PLATFORM_ENTRA_TENANT_ID: z.string().optional(),
   HTTP_BODY_LIMIT_BYTES: z.coerce.number().int().min(1024).max(50 * 1024 * 1024).default(1024 * 1024),
   IDEMPOTENCY_TTL_HOURS: z.coerce.number().int().min(1).max(24 * 30).default(72),
   AZURE_STORAGE_CONNECTION_STRING: z.string().optional(),

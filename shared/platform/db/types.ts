@@ -89,6 +89,7 @@ export interface OutboxTable {
   occurred_at: Generated<Timestamp>;
   published_at: Timestamp | null;
   attempts: Generated<number>;
+  claimed_until: Timestamp | null;
   last_error: string | null;
 }
 

@@ -127,6 +127,7 @@ export async function up(db: Kysely<unknown>): Promise<void> {
       occurred_at timestamptz not null default now(),
       published_at timestamptz,
       attempts integer not null default 0,
+      claimed_until timestamptz,
       last_error text
     )`.execute(db);
   await sql`create index outbox_unpublished on outbox (sequence) where published_at is null`.execute(db);
@@ -162,7 +163,7 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     using (id = app_current_tenant()) with check (id = app_current_tenant())`.execute(db);
 
   // The system role sees across tenants only where its machinery needs to.
-  for (const table of ['tenants', 'users', 'outbox', 'number_series']) {
+  for (const table of ['tenants', 'users', 'outbox', 'number_series', 'idempotency_keys']) {
     await sql`create policy system_access on ${sql.table(table)} to tessera_system using (true) with check (true)`.execute(db);
   }
 
@@ -173,7 +174,7 @@ export async function up(db: Kysely<unknown>): Promise<void> {
   await sql`grant select, insert on audit_log to tessera_app`.execute(db);
   await sql`grant select, insert on number_series to tessera_app`.execute(db);
   await sql`grant select, insert, update on number_counters to tessera_app`.execute(db);
-  await sql`grant select, insert, delete on idempotency_keys to tessera_app`.execute(db);
+  await sql`grant select, insert, update, delete on idempotency_keys to tessera_app`.execute(db);
   await sql`grant insert on outbox to tessera_app`.execute(db);
   await sql`grant select, insert on inbox to tessera_app`.execute(db);
   await sql`grant select, insert on flows to tessera_app`.execute(db);
@@ -182,6 +183,7 @@ export async function up(db: Kysely<unknown>): Promise<void> {
   await sql`grant select, insert, update on users to tessera_system`.execute(db);
   await sql`grant select, insert on number_series to tessera_system`.execute(db);
   await sql`grant select, update on outbox to tessera_system`.execute(db);
+  await sql`grant select, delete on idempotency_keys to tessera_system`.execute(db);
 }
 
 export async function down(db: Kysely<unknown>): Promise<void> {

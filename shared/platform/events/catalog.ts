@@ -1,0 +1,70 @@
+import { z } from 'zod';
+
+/**
+ * The event catalog: every event the app publishes, its version and its payload schema, in one
+ * place. Producers cannot emit an event that is not here, and consumers parse with the same schema.
+ */
+export interface EventDefinition<T extends string = string, S extends z.ZodType = z.ZodType> {
+  type: T;
+  version: number;
+  schema: S;
+  description: string;
+}
+
+function defineEvent<T extends string, S extends z.ZodType>(type: T, version: number, description: string, schema: S): EventDefinition<T, S> {
+  return { type, version, schema, description };
+}
+
+const uuid = z.uuid();
+
+export const events = {
+  flowStartRequested: defineEvent(
+    'platform.FlowStartRequested',
+    1,
+    'A request asked for a durable flow; the flow starter begins it with this instance id.',
+    z.strictObject({ instanceId: z.string().min(1).max(100), orchestration: z.string().min(1).max(100), input: z.unknown() }),
+  ),
+  tenantOnboarded: defineEvent(
+    'admin.TenantOnboarded',
+    1,
+    'A new tenant exists, with its settings and number series.',
+    z.strictObject({ tenantId: uuid, slug: z.string(), name: z.string(), baseCurrency: z.string().length(3) }),
+  ),
+  tenantSettingsChanged: defineEvent(
+    'admin.TenantSettingsChanged',
+    1,
+    "An administrator changed the tenant's settings.",
+    z.strictObject({ tenantId: uuid, version: z.number().int(), changed: z.array(z.string()) }),
+  ),
+  userAccessChanged: defineEvent(
+    'admin.UserAccessChanged',
+    1,
+    "A user's granted roles or active flag changed.",
+    z.strictObject({ userId: uuid, objectId: uuid, roles: z.array(z.string()), active: z.boolean() }),
+  ),
+} as const;
+
+export type EventKey = keyof typeof events;
+export type EventType = (typeof events)[EventKey]['type'];
+export type EventPayload<K extends EventKey> = z.input<(typeof events)[K]['schema']>;
+
+const byType = new Map<string, EventDefinition>(Object.values(events).map((e) => [e.type, e]));
+
+export function eventDefinition(type: string): EventDefinition | undefined {
+  return byType.get(type);
+}
+
+export function eventCatalog(): EventDefinition[] {
+  return [...byType.values()];
+}
+
+/** The message body on the bus. */
+export const eventEnvelopeSchema = z.object({
+  id: uuid,
+  type: z.string(),
+  version: z.number().int(),
+  tenantId: uuid,
+  occurredAt: z.string(),
+  payload: z.unknown(),
+});
+export type EventEnvelope = z.infer<typeof eventEnvelopeSchema>;

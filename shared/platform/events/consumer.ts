@@ -1,0 +1,71 @@
+import { app, type FunctionInput, type InvocationContext } from '@azure/functions';
+import { settings } from '../config.js';
+import { primaryDb, type Tx } from '../db/database.js';
+import { withTenant } from '../db/tenant.js';
+import { eventDefinition, eventEnvelopeSchema, type EventEnvelope } from './catalog.js';
+import { firstDelivery } from './inbox.js';
+
+export const SERVICE_BUS_CONNECTION = 'ServiceBusConnection';
+
+export interface ConsumedEvent<P = unknown> extends Omit<EventEnvelope, 'payload'> {
+  payload: P;
+}
+
+interface ConsumerBase {
+  /** The function name, also the inbox's consumer name: never rename a deployed consumer. */
+  name: string;
+  /** The topic subscription it reads (one per consuming module). */
+  subscription: string;
+  /** The event types it handles; others on the subscription are acknowledged and ignored. */
+  eventTypes: readonly string[];
+  extraInputs?: FunctionInput[];
+}
+
+export interface TransactionalConsumer extends ConsumerBase {
+  /** Runs in the event's tenant transaction, once per event id (the inbox row commits with the effect). */
+  handle(event: ConsumedEvent, ctx: { trx: Tx; invocation: InvocationContext }): Promise<void>;
+}
+
+export interface NonTransactionalConsumer extends ConsumerBase {
+  /**
+   * Runs outside any transaction, for effects in other systems (starting a durable flow, sending
+   * mail). The handler itself must be idempotent: the same event can arrive more than once.
+   */
+  handleOutsideTransaction(event: ConsumedEvent, ctx: { invocation: InvocationContext }): Promise<void>;
+}
+
+/**
+ * Registers a Service Bus topic consumer. A message that is not a valid event of the catalog
+ * throws, so that it is retried and then dead-lettered where operations can see it.
+ */
+export function defineConsumer(consumer: TransactionalConsumer | NonTransactionalConsumer): void {
+  app.serviceBusTopic(consumer.name, {
+    connection: SERVICE_BUS_CONNECTION,
+    topicName: settings().SERVICEBUS_TOPIC,
+    subscriptionName: consumer.subscription,
+    extraInputs: consumer.extraInputs,
+    handler: async (message: unknown, invocation: InvocationContext) => {
+      const event = parseEvent(message);
+      if (!consumer.eventTypes.includes(event.type)) return;
+      if ('handle' in consumer) {
+        await withTenant(primaryDb(), event.tenantId, async (trx) => {
+          if (!(await firstDelivery(trx, event.tenantId, consumer.name, event.id))) return;
+          await consumer.handle(event, { trx, invocation });
+        });
+      } else {
+        await consumer.handleOutsideTransaction(event, { invocation });
+      }
+    },
+  });
+}
+
+export function parseEvent(message: unknown): ConsumedEvent {
+  const body = typeof message === 'string' ? (JSON.parse(message) as unknown) : message;
+  const envelope = eventEnvelopeSchema.parse(body);
+  const definition = eventDefinition(envelope.type);
+  if (!definition) throw new Error(`Unknown event type ${envelope.type}.`);
+  if (definition.version !== envelope.version) {
+    throw new Error(`Event ${envelope.type} v${envelope.version} is not the catalog's v${definition.version}.`);
+  }
+  return { ...envelope, payload: definition.schema.parse(envelope.payload) };
+}

@@ -1,0 +1,305 @@
+import { randomUUID } from 'node:crypto';
+import { app, type HttpRequest, type HttpResponseInit, type InvocationContext } from '@azure/functions';
+import type { z } from 'zod';
+import type { Principal } from '../auth/principal.js';
+import type { Role } from '../auth/roles.js';
+import { AuthenticationError, tokenValidator } from '../auth/token-validator.js';
+import { settings } from '../config.js';
+import { primaryDb, replicaDb, type Db, type Tx } from '../db/database.js';
+import { withTenant } from '../db/tenant.js';
+import { AppError } from '../errors.js';
+import { nudgeOutboxRelay } from '../events/relay-trigger.js';
+import { effectiveRoles, resolveUserAccess } from '../identity/users.js';
+import { logger } from '../telemetry/logger.js';
+import { claimIdempotencyKey, requestHash, storeIdempotentResponse, validateIdempotencyKey, type StoredResponse } from './idempotency.js';
+import { problemResponse } from './problem.js';
+import { registerRouteSpec, type RouteSpec } from './registry.js';
+import { parseOrThrow } from './validation.js';
+
+export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
+
+/** Who is acting, as services and the audit log need it. */
+export interface Actor {
+  tenantId: string;
+  userId: string;
+  objectId: string;
+  name: string;
+  roles: Role[];
+  requestId: string;
+}
+
+export interface Reply {
+  status?: number;
+  body?: unknown;
+  headers?: Record<string, string>;
+  /** The resource version, sent as a strong ETag. */
+  etag?: number;
+  location?: string;
+}
+
+interface BaseContext<B, Q, P> {
+  request: HttpRequest;
+  invocation: InvocationContext;
+  requestId: string;
+  body: B;
+  query: Q;
+  params: P;
+  /** The version named by If-Match; throws 428 when the header is missing. */
+  ifMatch(): number;
+}
+
+export interface TenantContext<B, Q, P> extends BaseContext<B, Q, P> {
+  principal: Principal;
+  actor: Actor;
+  /** The tenant transaction (row-level security applies), or the replica for read routes. */
+  trx: Tx;
+}
+
+export interface AnonymousContext<B, Q, P> extends BaseContext<B, Q, P> {
+  db: Db;
+}
+
+interface RouteOptionsBase<B, Q, P> {
+  /** The function name in Azure: kebab-case, unique. */
+  name: string;
+  method: HttpMethod;
+  /** The route template after the `api/` prefix, as Azure reads it: `v1/admin/users/{id:guid}`. */
+  route: string;
+  summary: string;
+  tags: string[];
+  params?: z.ZodType<P>;
+  query?: z.ZodType<Q>;
+  body?: z.ZodType<B>;
+  /** The schema of a successful response body, for the OpenAPI document. */
+  response?: z.ZodType;
+  /** The success status (200 unless said otherwise). */
+  status?: number;
+  /** An example body that the route accepts, used in the OpenAPI document and by the route test suite. */
+  example?: B;
+}
+
+export interface TenantRouteOptions<B, Q, P> extends RouteOptionsBase<B, Q, P> {
+  /** The roles that may call the route; 'any' lets every signed-in user of the tenant call it. */
+  roles: readonly Role[] | 'any';
+  /** Read routes may run on the read replica; callers that must see their own writes use the primary. */
+  database?: 'primary' | 'replica';
+  /** POSTs honour Idempotency-Key unless this is false. */
+  idempotent?: boolean;
+  handler: (ctx: TenantContext<B, Q, P>) => Promise<Reply>;
+}
+
+export interface AnonymousRouteOptions<B, Q, P> extends RouteOptionsBase<B, Q, P> {
+  anonymous: true;
+  handler: (ctx: AnonymousContext<B, Q, P>) => Promise<Reply>;
+}
+
+const JSON_TYPE = /^application\/([a-z0-9.+-]*\+)?json\b/i;
+
+/**
+ * Registers an HTTP function. The adapter does, in this order and in one place for every route:
+ * request id, body size and media type, JSON parsing, authentication, role check, zod validation
+ * of params/query/body (unknown fields are rejected), the tenant transaction, Idempotency-Key, the
+ * handler, ETag/Location, and problem+json for every failure.
+ */
+export function defineRoute<B = undefined, Q = Record<string, never>, P = Record<string, never>>(
+  options: TenantRouteOptions<B, Q, P> | AnonymousRouteOptions<B, Q, P>,
+): void {
+  const spec: RouteSpec = {
+    name: options.name,
+    method: options.method,
+    route: options.route,
+    summary: options.summary,
+    tags: options.tags,
+    roles: 'anonymous' in options ? 'anonymous' : options.roles,
+    params: options.params,
+    query: options.query,
+    body: options.body,
+    response: options.response,
+    status: options.status ?? 200,
+    example: options.example,
+    idempotent: !('anonymous' in options) && options.method === 'POST' && options.idempotent !== false,
+  };
+  registerRouteSpec(spec);
+
+  app.http(options.name, {
+    route: options.route,
+    methods: [options.method],
+    authLevel: 'anonymous',
+    handler: async (request, invocation) => {
+      const requestId = sanitizeRequestId(request.headers.get('x-request-id')) ?? invocation.invocationId ?? randomUUID();
+      const log = logger().child({ requestId, function: options.name });
+      try {
+        const response = await handle(options, spec, request, invocation, requestId);
+        return withStandardHeaders(response, requestId);
+      } catch (error) {
+        if (!(error instanceof AppError)) log.error('request failed', { error });
+        return withStandardHeaders(problemResponse(error, requestId), requestId);
+      }
+    },
+  });
+}
+
+async function handle<B, Q, P>(
+  options: TenantRouteOptions<B, Q, P> | AnonymousRouteOptions<B, Q, P>,
+  spec: RouteSpec,
+  request: HttpRequest,
+  invocation: InvocationContext,
+  requestId: string,
+): Promise<HttpResponseInit> {
+  // Authenticate and authorise before reading the body: a caller without access learns nothing
+  // about the route's validation rules.
+  if ('anonymous' in options) {
+    const base = await parseRequest(options, request, invocation, requestId);
+    return toResponse(await options.handler({ ...base.context, db: primaryDb() }), spec.status);
+  }
+  const p = await authenticate(request);
+  const db = primaryDb();
+  const access = await resolveUserAccess(db, p);
+  if (!access.active) throw new AppError('forbidden', 'platform.user_inactive', 'Your account is deactivated in this tenant.');
+  const roles = effectiveRoles(p, access);
+  if (options.roles !== 'any' && !options.roles.some((role) => roles.includes(role))) {
+    throw new AppError('forbidden', 'platform.role_required', `This needs one of the roles: ${options.roles.join(', ')}.`);
+  }
+  const actor: Actor = { tenantId: p.tenantId, userId: access.userId, objectId: p.userId, name: p.name, roles, requestId };
+  const { context: base, rawBody } = await parseRequest(options, request, invocation, requestId);
+
+  const keyHeader = request.headers.get('idempotency-key');
+  const key = spec.idempotent && keyHeader !== null ? validateIdempotencyKey(keyHeader) : undefined;
+  const path = new URL(request.url).pathname;
+  const target = options.database === 'replica' && !spec.idempotent ? replicaDb() : db;
+
+  const response = await withTenant(target, p.tenantId, async (trx) => {
+    if (key) {
+      const hash = requestHash(request.method, path, rawBody);
+      const stored = await claimIdempotencyKey(trx, p.tenantId, key, request.method, path, hash, settings().IDEMPOTENCY_TTL_HOURS);
+      if (stored) return replay(stored);
+    }
+    const reply = await options.handler({ ...base, principal: p, actor, trx });
+    const result = toResponse(reply, spec.status);
+    if (key) await storeIdempotentResponse(trx, p.tenantId, key, storable(result));
+    return result;
+  });
+  if (request.method !== 'GET') nudgeOutboxRelay();
+  return response;
+}
+
+/** Routes that declare no params or query schema ignore them. */
+const ignored = { safeParse: () => ({ success: true as const, data: {} }) } as unknown as z.ZodType;
+
+async function parseRequest<B, Q, P>(
+  options: RouteOptionsBase<B, Q, P>,
+  request: HttpRequest,
+  invocation: InvocationContext,
+  requestId: string,
+): Promise<{ context: BaseContext<B, Q, P>; rawBody: unknown }> {
+  const rawBody = options.body ? await readJsonBody(request) : undefined;
+  const context: BaseContext<B, Q, P> = {
+    request,
+    invocation,
+    requestId,
+    params: parseOrThrow((options.params ?? ignored) as z.ZodType<P>, request.params, 'params'),
+    query: parseOrThrow((options.query ?? ignored) as z.ZodType<Q>, Object.fromEntries(request.query), 'query'),
+    body: options.body ? parseOrThrow(options.body, rawBody) : (undefined as B),
+    ifMatch: () => parseIfMatch(request.headers.get('if-match')),
+  };
+  return { context, rawBody };
+}
+
+async function authenticate(request: HttpRequest): Promise<Principal> {
+  try {
+    return await tokenValidator().authenticate(request.headers.get('authorization'));
+  } catch (error) {
+    if (error instanceof AuthenticationError) {
+      throw new AppError('unauthenticated', 'platform.unauthenticated', 'A valid bearer token is required.', {
+        headers: { 'WWW-Authenticate': 'Bearer error="invalid_token"' },
+        cause: error,
+      });
+    }
+    throw error;
+  }
+}
+
+async function readJsonBody(request: HttpRequest): Promise<unknown> {
+  const limit = settings().HTTP_BODY_LIMIT_BYTES;
+  const declared = Number(request.headers.get('content-length') ?? '0');
+  if (declared > limit) throw tooLarge(limit);
+  const bytes = Buffer.from(await request.arrayBuffer());
+  if (bytes.length > limit) throw tooLarge(limit);
+  if (bytes.length === 0) {
+    throw new AppError('validation', 'platform.body_required', 'The request needs a JSON body.', {
+      errors: [{ path: '(body)', message: 'Required' }],
+    });
+  }
+  const contentType = request.headers.get('content-type') ?? '';
+  if (!JSON_TYPE.test(contentType)) {
+    throw new AppError('unsupported_media_type', 'platform.unsupported_media_type', 'Send the body as application/json.');
+  }
+  try {
+    return JSON.parse(bytes.toString('utf8'));
+  } catch {
+    throw new AppError('validation', 'platform.malformed_json', 'The body is not valid JSON.', {
+      errors: [{ path: '(body)', message: 'Malformed JSON' }],
+    });
+  }
+}
+
+function tooLarge(limit: number): AppError {
+  return new AppError('payload_too_large', 'platform.body_too_large', `The body is larger than ${limit} bytes.`);
+}
+
+function parseIfMatch(header: string | null): number {
+  if (header === null) {
+    throw new AppError('precondition_required', 'platform.if_match_required', 'Send If-Match with the version (ETag) you read.', {
+      errors: [{ path: 'header.If-Match', message: 'Required' }],
+    });
+  }
+  const match = /^(?:W\/)?"?(\d{1,9})"?$/.exec(header.trim());
+  if (!match) {
+    throw new AppError('validation', 'platform.invalid_if_match', 'If-Match must be the ETag of the resource, such as "3".', {
+      errors: [{ path: 'header.If-Match', message: 'Invalid ETag' }],
+    });
+  }
+  return Number(match[1]);
+}
+
+function toResponse(reply: Reply, defaultStatus: number): HttpResponseInit {
+  const headers: Record<string, string> = { ...reply.headers };
+  if (reply.etag !== undefined) headers.ETag = `"${reply.etag}"`;
+  if (reply.location) headers.Location = reply.location;
+  const status = reply.status ?? defaultStatus;
+  if (reply.body === undefined) return { status, headers };
+  headers['Content-Type'] ??= 'application/json';
+  return { status, headers, body: JSON.stringify(reply.body) };
+}
+
+function storable(response: HttpResponseInit): StoredResponse {
+  return {
+    status: response.status ?? 200,
+    headers: (response.headers ?? {}) as Record<string, string>,
+    body: typeof response.body === 'string' ? response.body : null,
+  };
+}
+
+function replay(stored: StoredResponse): HttpResponseInit {
+  return {
+    status: stored.status,
+    headers: { ...stored.headers, 'Idempotent-Replayed': 'true' },
+    ...(stored.body === null ? {} : { body: stored.body }),
+  };
+}
+
+function withStandardHeaders(response: HttpResponseInit, requestId: string): HttpResponseInit {
+  return {
+    ...response,
+    headers: {
+      ...(response.headers as Record<string, string>),
+      'X-Request-Id': requestId,
+      'Cache-Control': 'no-store',
+      'X-Content-Type-Options': 'nosniff',
+    },
+  };
+}
+
+function sanitizeRequestId(value: string | null): string | undefined {
+  return value && /^[A-Za-z0-9._:-]{1,100}$/.test(value) ? value : undefined;
+}
