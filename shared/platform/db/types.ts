@@ -5,6 +5,8 @@ export type Timestamp = ColumnType<Date, Date | string, Date | string>;
 /** A `numeric` column: read as its exact decimal string, never as a float. */
 export type Numeric = ColumnType<string, string, string>;
 type Json = ColumnType<unknown, string, string>;
+/** A timestamp the database fills in (`default now()`). */
+export type GeneratedTimestamp = ColumnType<Date, Date | string | undefined, Date | string>;
 
 export interface TenantsTable {
   id: string;
@@ -18,8 +20,8 @@ export interface TenantsTable {
   approval_threshold: Numeric;
   status: Generated<'active' | 'suspended'>;
   version: Generated<number>;
-  created_at: Generated<Timestamp>;
-  updated_at: Generated<Timestamp>;
+  created_at: GeneratedTimestamp;
+  updated_at: GeneratedTimestamp;
 }
 
 export interface UsersTable {
@@ -31,15 +33,15 @@ export interface UsersTable {
   roles: ColumnType<string[], string[] | undefined, string[]>;
   active: Generated<boolean>;
   version: Generated<number>;
-  created_at: Generated<Timestamp>;
-  updated_at: Generated<Timestamp>;
+  created_at: GeneratedTimestamp;
+  updated_at: GeneratedTimestamp;
 }
 
 export interface AuditLogTable {
   tenant_id: string;
   id: string;
   sequence: Generated<string>;
-  occurred_at: Generated<Timestamp>;
+  occurred_at: GeneratedTimestamp;
   actor_id: string;
   actor_name: string | null;
   action: string;
@@ -73,7 +75,7 @@ export interface IdempotencyKeysTable {
   status_code: number;
   response_headers: Json;
   response_body: string | null;
-  created_at: Generated<Timestamp>;
+  created_at: GeneratedTimestamp;
   expires_at: Timestamp;
 }
 
@@ -86,7 +88,7 @@ export interface OutboxTable {
   payload: Json;
   traceparent: string | null;
   tracestate: string | null;
-  occurred_at: Generated<Timestamp>;
+  occurred_at: GeneratedTimestamp;
   published_at: Timestamp | null;
   attempts: Generated<number>;
   claimed_until: Timestamp | null;
@@ -97,7 +99,7 @@ export interface InboxTable {
   tenant_id: string;
   consumer: string;
   event_id: string;
-  processed_at: Generated<Timestamp>;
+  processed_at: GeneratedTimestamp;
 }
 
 export interface FlowsTable {
@@ -105,7 +107,7 @@ export interface FlowsTable {
   instance_id: string;
   name: string;
   started_by: string;
-  created_at: Generated<Timestamp>;
+  created_at: GeneratedTimestamp;
 }
 
 /**

@@ -12,6 +12,8 @@ export interface OutgoingMessage {
 /** Where the outbox relay sends events: Service Bus in Azure, the devhost's emulation locally. */
 export interface EventPublisher {
   publish(topic: string, messages: OutgoingMessage[]): Promise<void>;
+  /** Whether the bus answers, for the health endpoint; publishers that cannot tell leave it out. */
+  health?(): Promise<boolean>;
   close?(): Promise<void>;
 }
 

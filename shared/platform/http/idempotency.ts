@@ -53,12 +53,23 @@ export async function claimIdempotencyKey(
     returning key`.execute(trx);
   if (claimed.rows.length > 0) return undefined;
 
+  const stored = await findIdempotentResponse(trx, key, method, path, hash);
+  if (!stored) throw new Error('An idempotency key row vanished inside its transaction.');
+  return stored;
+}
+
+/**
+ * The stored response of an earlier request with this key, if it has not expired; a 422 when the
+ * key was used for a different request.
+ */
+export async function findIdempotentResponse(trx: Tx, key: string, method: string, path: string, hash: string): Promise<StoredResponse | undefined> {
   const existing = await trx
     .selectFrom('idempotency_keys')
     .select(['method', 'path', 'request_hash', 'status_code', 'response_headers', 'response_body'])
-    .where('tenant_id', '=', tenantId)
     .where('key', '=', key)
-    .executeTakeFirstOrThrow();
+    .where('expires_at', '>', new Date())
+    .executeTakeFirst();
+  if (!existing) return undefined;
   if (existing.request_hash !== hash || existing.method !== method || existing.path !== path) {
     throw new AppError(
       'business_rule',

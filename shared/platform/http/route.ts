@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { app, type HttpRequest, type HttpResponseInit, type InvocationContext } from '@azure/functions';
+import { app, type FunctionInput, type HttpRequest, type HttpResponseInit, type InvocationContext } from '@azure/functions';
 import type { z } from 'zod';
 import type { Principal } from '../auth/principal.js';
 import type { Role } from '../auth/roles.js';
@@ -11,7 +11,7 @@ import { AppError } from '../errors.js';
 import { nudgeOutboxRelay } from '../events/relay-trigger.js';
 import { effectiveRoles, resolveUserAccess } from '../identity/users.js';
 import { logger } from '../telemetry/logger.js';
-import { claimIdempotencyKey, requestHash, storeIdempotentResponse, validateIdempotencyKey, type StoredResponse } from './idempotency.js';
+import { claimIdempotencyKey, findIdempotentResponse, requestHash, storeIdempotentResponse, validateIdempotencyKey, type StoredResponse } from './idempotency.js';
 import { problemResponse } from './problem.js';
 import { registerRouteSpec, type RouteSpec } from './registry.js';
 import { parseOrThrow } from './validation.js';
@@ -55,6 +55,13 @@ export interface TenantContext<B, Q, P> extends BaseContext<B, Q, P> {
   trx: Tx;
 }
 
+/** For routes that must do work outside the tenant transaction (calling the durable client). */
+export interface ManualTenantContext<B, Q, P> extends BaseContext<B, Q, P> {
+  principal: Principal;
+  actor: Actor;
+  inTenant<T>(work: (trx: Tx) => Promise<T>): Promise<T>;
+}
+
 export interface AnonymousContext<B, Q, P> extends BaseContext<B, Q, P> {
   db: Db;
 }
@@ -76,6 +83,8 @@ interface RouteOptionsBase<B, Q, P> {
   status?: number;
   /** An example body that the route accepts, used in the OpenAPI document and by the route test suite. */
   example?: B;
+  /** Extra input bindings, such as the durable client. */
+  extraInputs?: FunctionInput[];
 }
 
 export interface TenantRouteOptions<B, Q, P> extends RouteOptionsBase<B, Q, P> {
@@ -83,15 +92,29 @@ export interface TenantRouteOptions<B, Q, P> extends RouteOptionsBase<B, Q, P> {
   roles: readonly Role[] | 'any';
   /** Read routes may run on the read replica; callers that must see their own writes use the primary. */
   database?: 'primary' | 'replica';
+  /**
+   * Checks that need their own database access (across tenants, say) run here, after validation
+   * and before the tenant transaction opens: a unit of work never waits on a second connection.
+   */
+  before?: (ctx: BaseContext<B, Q, P> & { actor: Actor }) => Promise<void>;
   /** POSTs honour Idempotency-Key unless this is false. */
   idempotent?: boolean;
   handler: (ctx: TenantContext<B, Q, P>) => Promise<Reply>;
+}
+
+export interface ManualTenantRouteOptions<B, Q, P> extends RouteOptionsBase<B, Q, P> {
+  roles: readonly Role[] | 'any';
+  /** The handler opens its own tenant transactions; no Idempotency-Key support. */
+  transaction: 'manual';
+  handler: (ctx: ManualTenantContext<B, Q, P>) => Promise<Reply>;
 }
 
 export interface AnonymousRouteOptions<B, Q, P> extends RouteOptionsBase<B, Q, P> {
   anonymous: true;
   handler: (ctx: AnonymousContext<B, Q, P>) => Promise<Reply>;
 }
+
+type RouteOptions<B, Q, P> = TenantRouteOptions<B, Q, P> | ManualTenantRouteOptions<B, Q, P> | AnonymousRouteOptions<B, Q, P>;
 
 const JSON_TYPE = /^application\/([a-z0-9.+-]*\+)?json\b/i;
 
@@ -101,9 +124,10 @@ const JSON_TYPE = /^application\/([a-z0-9.+-]*\+)?json\b/i;
  * of params/query/body (unknown fields are rejected), the tenant transaction, Idempotency-Key, the
  * handler, ETag/Location, and problem+json for every failure.
  */
-export function defineRoute<B = undefined, Q = Record<string, never>, P = Record<string, never>>(
-  options: TenantRouteOptions<B, Q, P> | AnonymousRouteOptions<B, Q, P>,
-): void {
+export function defineRoute<B = undefined, Q = Record<string, never>, P = Record<string, never>>(options: AnonymousRouteOptions<B, Q, P>): void;
+export function defineRoute<B = undefined, Q = Record<string, never>, P = Record<string, never>>(options: ManualTenantRouteOptions<B, Q, P>): void;
+export function defineRoute<B = undefined, Q = Record<string, never>, P = Record<string, never>>(options: TenantRouteOptions<B, Q, P>): void;
+export function defineRoute<B, Q, P>(options: RouteOptions<B, Q, P>): void {
   const spec: RouteSpec = {
     name: options.name,
     method: options.method,
@@ -117,7 +141,7 @@ export function defineRoute<B = undefined, Q = Record<string, never>, P = Record
     response: options.response,
     status: options.status ?? 200,
     example: options.example,
-    idempotent: !('anonymous' in options) && options.method === 'POST' && options.idempotent !== false,
+    idempotent: !('anonymous' in options) && !('transaction' in options) && options.method === 'POST' && options.idempotent !== false,
   };
   registerRouteSpec(spec);
 
@@ -125,6 +149,7 @@ export function defineRoute<B = undefined, Q = Record<string, never>, P = Record
     route: options.route,
     methods: [options.method],
     authLevel: 'anonymous',
+    extraInputs: options.extraInputs,
     handler: async (request, invocation) => {
       const requestId = sanitizeRequestId(request.headers.get('x-request-id')) ?? invocation.invocationId ?? randomUUID();
       const log = logger().child({ requestId, function: options.name });
@@ -140,7 +165,7 @@ export function defineRoute<B = undefined, Q = Record<string, never>, P = Record
 }
 
 async function handle<B, Q, P>(
-  options: TenantRouteOptions<B, Q, P> | AnonymousRouteOptions<B, Q, P>,
+  options: RouteOptions<B, Q, P>,
   spec: RouteSpec,
   request: HttpRequest,
   invocation: InvocationContext,
@@ -162,10 +187,24 @@ async function handle<B, Q, P>(
   }
   const actor: Actor = { tenantId: p.tenantId, userId: access.userId, objectId: p.userId, name: p.name, roles, requestId };
   const { context: base, rawBody } = await parseRequest(options, request, invocation, requestId);
+  if ('transaction' in options) {
+    const reply = await options.handler({ ...base, principal: p, actor, inTenant: (work) => withTenant(db, p.tenantId, work) });
+    if (request.method !== 'GET') nudgeOutboxRelay();
+    return toResponse(reply, spec.status);
+  }
 
   const keyHeader = request.headers.get('idempotency-key');
   const key = spec.idempotent && keyHeader !== null ? validateIdempotencyKey(keyHeader) : undefined;
   const path = new URL(request.url).pathname;
+  if (options.before) {
+    // A retry of a request that already succeeded replays its response; the check would refuse it.
+    if (key) {
+      const hash = requestHash(request.method, path, rawBody);
+      const stored = await withTenant(db, p.tenantId, (trx) => findIdempotentResponse(trx, key, request.method, path, hash));
+      if (stored) return replay(stored);
+    }
+    await options.before({ ...base, actor });
+  }
   const target = options.database === 'replica' && !spec.idempotent ? replicaDb() : db;
 
   const response = await withTenant(target, p.tenantId, async (trx) => {

@@ -1,0 +1,22 @@
+/**
+ * The Functions app: every trigger, orchestration and activity is registered by importing its
+ * module here. `package.json` `main` points at the compiled form of this file, so Azure and the
+ * devhost load exactly the same registrations.
+ */
+import { app } from '@azure/functions';
+import { databaseTenantDirectory } from '../shared/modules/admin/index.js';
+import { setTenantDirectory } from '../shared/platform/auth/token-validator.js';
+import { primaryDb } from '../shared/platform/db/database.js';
+import { registerInvocationTelemetry } from '../shared/platform/telemetry/hooks.js';
+import { initTelemetry } from '../shared/platform/telemetry/init.js';
+
+initTelemetry();
+app.setup({ enableHttpStream: false });
+registerInvocationTelemetry();
+setTenantDirectory(databaseTenantDirectory(primaryDb));
+
+await import('./platform/meta.js');
+await import('./platform/flows.js');
+await import('./platform/outbox.js');
+await import('./admin.js');
+await import('../orchestrations/tenant-onboarding/index.js');
