@@ -5,6 +5,7 @@
  */
 import { app } from '@azure/functions';
 import { databaseTenantDirectory } from '../shared/modules/admin/index.js';
+import { cachedTenantDirectory } from '../shared/platform/auth/tenant-directory.js';
 import { setTenantDirectory } from '../shared/platform/auth/token-validator.js';
 import { primaryDb } from '../shared/platform/db/database.js';
 import { registerInvocationTelemetry } from '../shared/platform/telemetry/hooks.js';
@@ -13,7 +14,7 @@ import { initTelemetry } from '../shared/platform/telemetry/init.js';
 initTelemetry();
 app.setup({ enableHttpStream: false });
 registerInvocationTelemetry();
-setTenantDirectory(databaseTenantDirectory(primaryDb));
+setTenantDirectory(cachedTenantDirectory(databaseTenantDirectory(primaryDb)));
 
 await import('./platform/meta.js');
 await import('./platform/flows.js');
