@@ -9,6 +9,12 @@ import { createTestDatabase, type TestDatabase } from '../support/db.js';
 let t: TestDatabase;
 const [demo, acme] = DEMO_TENANTS as [(typeof DEMO_TENANTS)[0], (typeof DEMO_TENANTS)[0]];
 
+/** Whether the app role may read the table at all (the outbox, for one, is write-only to it). */
+async function appCanRead(table: string): Promise<boolean> {
+  const { rows } = await sql<{ ok: boolean }>`select has_table_privilege('tessera_app', ${table}, 'SELECT') as ok`.execute(t.db);
+  return rows[0]?.ok === true;
+}
+
 /** Every table of the public schema with a tenant_id column. */
 async function tenantTables(): Promise<string[]> {
   const { rows } = await sql<{ table_name: string }>`
@@ -60,6 +66,7 @@ describe(`row-level security (${process.env.DATABASE_URL ? 'PostgreSQL' : 'PGlit
 
   it("shows a tenant none of another tenant's rows", async () => {
     for (const table of await tenantTables()) {
+      if (!(await appCanRead(table))) continue;
       const foreign = await withTenant(t.db, demo.id, async (trx) =>
         (await sql<{ n: string }>`select count(*)::text as n from ${sql.table(table)} where tenant_id <> ${demo.id}`.execute(trx)).rows[0]?.n,
       );
@@ -71,6 +78,7 @@ describe(`row-level security (${process.env.DATABASE_URL ? 'PostgreSQL' : 'PGlit
 
   it('returns no rows from any tenant table when no tenant is set', async () => {
     for (const table of await tenantTables()) {
+      if (!(await appCanRead(table))) continue;
       const count = await t.db.transaction().execute(async (trx) => {
         await sql`select set_config('role', 'tessera_app', true)`.execute(trx);
         return (await sql<{ n: string }>`select count(*)::text as n from ${sql.table(table)}`.execute(trx)).rows[0]?.n;
