@@ -4,14 +4,17 @@
  * devhost load exactly the same registrations.
  */
 import { app } from '@azure/functions';
+import { DefaultAzureCredential } from '@azure/identity';
 import { databaseTenantDirectory } from '../shared/modules/admin/index.js';
 import { cachedTenantDirectory } from '../shared/platform/auth/tenant-directory.js';
 import { setTenantDirectory } from '../shared/platform/auth/token-validator.js';
+import { settings } from '../shared/platform/config.js';
 import { primaryDb } from '../shared/platform/db/database.js';
 import { registerInvocationTelemetry } from '../shared/platform/telemetry/hooks.js';
 import { initTelemetry } from '../shared/platform/telemetry/init.js';
 
-initTelemetry();
+// Application Insights takes Entra authentication only (local auth is off): use the app's identity.
+initTelemetry(settings().APPLICATIONINSIGHTS_CONNECTION_STRING ? { credential: new DefaultAzureCredential() } : {});
 app.setup({ enableHttpStream: false });
 registerInvocationTelemetry();
 setTenantDirectory(cachedTenantDirectory(databaseTenantDirectory(primaryDb)));

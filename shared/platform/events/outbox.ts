@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { context, propagation } from '@opentelemetry/api';
 import type { Tx } from '../db/database.js';
+import { currentTraceparent } from '../telemetry/tracing.js';
 import { events, type EventKey, type EventPayload } from './catalog.js';
 
 /**
@@ -10,8 +10,7 @@ import { events, type EventKey, type EventPayload } from './catalog.js';
 export async function emit<K extends EventKey>(trx: Tx, tenantId: string, key: K, payload: EventPayload<K>): Promise<string> {
   const definition = events[key];
   const parsed = definition.schema.parse(payload);
-  const carrier: Record<string, string> = {};
-  propagation.inject(context.active(), carrier);
+  const trace = currentTraceparent();
   const id = randomUUID();
   await trx
     .insertInto('outbox')
@@ -21,8 +20,8 @@ export async function emit<K extends EventKey>(trx: Tx, tenantId: string, key: K
       type: definition.type,
       version: definition.version,
       payload: JSON.stringify(parsed ?? null),
-      traceparent: carrier.traceparent ?? null,
-      tracestate: carrier.tracestate ?? null,
+      traceparent: trace.traceparent ?? null,
+      tracestate: trace.tracestate ?? null,
     })
     .execute();
   return id;
