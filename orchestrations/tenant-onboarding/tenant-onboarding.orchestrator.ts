@@ -1,12 +1,13 @@
 import * as df from 'durable-functions';
 import type { OrchestrationContext, OrchestrationHandler } from 'durable-functions';
 import type { OnboardingRequest } from '../../shared/modules/admin/index.js';
+import type { ActivityInput } from '../../shared/platform/flow-activity.js';
 import type { FlowInput } from '../../shared/platform/flows.js';
 import { CREATE_TENANT_ACTIVITY, SEED_TENANT_ACTIVITY, SUSPEND_TENANT_ACTIVITY } from './names.js';
 
 export type OnboardingArgs = OnboardingRequest & { tenantId: string };
-export interface OnboardingActivityInput {
-  args: OnboardingArgs;
+export interface OnboardingStep {
+  request: OnboardingArgs;
   startedBy: FlowInput['startedBy'];
 }
 export interface OnboardingOutput {
@@ -25,7 +26,7 @@ retry.maxRetryIntervalInMilliseconds = 30_000;
  */
 export const tenantOnboardingOrchestrator: OrchestrationHandler = function* (context: OrchestrationContext) {
   const input = context.df.getInput<FlowInput<OnboardingArgs>>();
-  const activityInput: OnboardingActivityInput = { args: input.args, startedBy: input.startedBy };
+  const activityInput: ActivityInput<OnboardingStep> = { args: { request: input.args, startedBy: input.startedBy }, trace: input.trace };
 
   context.df.setCustomStatus({ step: 'creating-tenant' });
   yield context.df.callActivityWithRetry(CREATE_TENANT_ACTIVITY, retry, activityInput);

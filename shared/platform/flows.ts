@@ -1,12 +1,15 @@
 import { randomUUID } from 'node:crypto';
 import type { Tx } from './db/database.js';
 import { emit } from './events/outbox.js';
+import { currentTraceparent, type TraceCarrier } from './telemetry/tracing.js';
 
 /** What every flow receives: the tenant it works for, who started it, and its own arguments. */
 export interface FlowInput<A = unknown> {
   tenantId: string;
   startedBy: { objectId: string; name: string };
   requestId?: string;
+  /** The trace of the request that asked for the flow; activities continue it. */
+  trace?: TraceCarrier;
   args: A;
 }
 
@@ -40,6 +43,7 @@ export async function requestFlow<A>(
     tenantId: starter.tenantId,
     startedBy: { objectId: starter.objectId, name: starter.name },
     requestId: starter.requestId,
+    trace: currentTraceparent(),
     args,
   };
   await emit(trx, starter.tenantId, 'flowStartRequested', { instanceId, orchestration, input });

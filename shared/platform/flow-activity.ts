@@ -1,0 +1,28 @@
+import { trace, context as otelContext } from '@opentelemetry/api';
+import * as df from 'durable-functions';
+import type { InvocationContext } from '@azure/functions';
+import { SpanKind, withSpan, type TraceCarrier } from './telemetry/tracing.js';
+
+/** What a flow hands its activities: the arguments and the trace of the request that started it. */
+export interface ActivityInput<A> {
+  args: A;
+  trace?: TraceCarrier;
+}
+
+/**
+ * Registers an activity whose work joins the trace of the request that started the flow (the
+ * trace context travels in the flow's input), whichever host or replica runs it. The invocation's
+ * own span is linked, so both views stay connected.
+ */
+export function flowActivity<A, R>(name: string, handler: (args: A, context: InvocationContext) => Promise<R>): void {
+  df.app.activity(name, {
+    handler: async (input: ActivityInput<A>, context: InvocationContext) => {
+      const invocationSpan = trace.getSpan(otelContext.active())?.spanContext();
+      return withSpan(`activity ${name}`, { 'faas.name': name, 'faas.invocation_id': context.invocationId }, () => handler(input.args, context), {
+        kind: SpanKind.INTERNAL,
+        ...(input.trace?.traceparent ? { parent: input.trace } : {}),
+        ...(invocationSpan ? { links: [{ context: invocationSpan }] } : {}),
+      });
+    },
+  });
+}
