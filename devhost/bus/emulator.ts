@@ -86,6 +86,7 @@ const HOUSEKEEPING_PAIRS_MAX = 1000;
 /** A receiver sweeps its subscription at least once per this many deliveries. */
 const DELIVERIES_PER_SWEEP = 50;
 const DRAIN_POLL_MS = 15;
+const DRAIN_WAKE_INTERVAL_MS = 250;
 const IDLE_WAIT_MS_MIN = 5;
 const LOCK_RENEWAL_INTERVAL_MS_MIN = 20;
 
@@ -393,8 +394,14 @@ export class BusEmulator {
   async drain(timeoutMs = 30_000): Promise<void> {
     if (!this.#running) throw new Error('The bus emulator is not running: call start() before drain().');
     const deadline = Date.now() + timeoutMs;
+    let nextWake = 0;
     for (;;) {
-      for (const receiver of this.#receivers.values()) receiver.wake?.();
+      // Waking idle receivers now and then picks up what another process sent; waking them on
+      // every check would keep them busy and the check waiting.
+      if (Date.now() >= nextWake) {
+        for (const receiver of this.#receivers.values()) receiver.wake?.();
+        nextWake = Date.now() + DRAIN_WAKE_INTERVAL_MS;
+      }
       const pending = await this.#pendingCount();
       if (pending === 0 && this.#inFlight === 0) return;
       if (Date.now() >= deadline) {
@@ -563,21 +570,20 @@ export class BusEmulator {
     }
     const fn = receiver.functions[receiver.turn++ % receiver.functions.length] as RegisteredFunction;
     const many = String(fn.trigger.cardinality ?? 'one').toLowerCase() === 'many';
+    const locked = await this.#lock(receiver, many ? this.#batchSizeMax : 1);
+    if (locked.length === 0) {
+      // Nothing to deliver: dead-letter what expired or ran out of deliveries while idle.
+      await this.#sweep(receiver.entity, receiver.subscription, receiver.settings, Date.now());
+      return false;
+    }
+    receiver.deliveriesSinceSweep += locked.length;
     this.#inFlight++;
     try {
-      const locked = await this.#lock(receiver, many ? this.#batchSizeMax : 1);
-      if (locked.length === 0) {
-        // Nothing to deliver: dead-letter what expired or ran out of deliveries, then report
-        // whether that freed anything (it never makes a message deliverable, so no).
-        await this.#sweep(receiver.entity, receiver.subscription, receiver.settings, Date.now());
-        return false;
-      }
-      receiver.deliveriesSinceSweep += locked.length;
       await this.#deliver(receiver, fn, many, locked);
-      return true;
     } finally {
       this.#inFlight--;
     }
+    return true;
   }
 
   async #lock(receiver: Receiver, limit: number): Promise<MessageRow[]> {
