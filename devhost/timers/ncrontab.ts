@@ -161,7 +161,11 @@ export class NcrontabSchedule {
     try {
       CronExpressionParser.parse(this.#cron, { currentDate: new Date(), tz: timeZone, strict: false });
     } catch (error) {
-      throw new NcrontabError(error instanceof Error ? error.message : String(error));
+      // The fields are valid one by one (checked above); what cron-parser refuses is a date that
+      // cannot exist, such as the 30th of February.
+      throw new NcrontabError(
+        `'${expression}' never occurs (${error instanceof Error ? error.message : String(error)})`,
+      );
     }
     // A schedule that never occurs (the 31st of a month without one) is a mistake, not a schedule.
     this.nextAfter(new Date());
