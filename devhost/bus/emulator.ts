@@ -151,6 +151,8 @@ interface Receiver {
   functions: RegisteredFunction[];
   turn: number;
   deliveriesSinceSweep: number;
+  /** Set when something may have become deliverable; an idle receiver looks again at once. */
+  signalled: boolean;
   wake: (() => void) | undefined;
   loop: Promise<void> | undefined;
 }
@@ -285,6 +287,7 @@ export class BusEmulator {
         functions: [binding.fn],
         turn: 0,
         deliveriesSinceSweep: 0,
+        signalled: false,
         wake: undefined,
         loop: undefined,
       });
@@ -301,7 +304,7 @@ export class BusEmulator {
     this.#running = false;
     clearInterval(this.#housekeeping);
     this.#housekeeping = undefined;
-    for (const receiver of this.#receivers.values()) receiver.wake?.();
+    for (const receiver of this.#receivers.values()) signal(receiver);
     const loops = Promise.allSettled([...this.#receivers.values()].map((r) => r.loop));
     let timer: NodeJS.Timeout | undefined;
     const timedOut = await Promise.race([
@@ -382,7 +385,7 @@ export class BusEmulator {
       return rows.length;
     });
     if (inserted > 0) {
-      for (const receiver of this.#receivers.values()) if (receiver.entity === target.name) receiver.wake?.();
+      for (const receiver of this.#receivers.values()) if (receiver.entity === target.name) signal(receiver);
     }
   }
 
@@ -399,7 +402,7 @@ export class BusEmulator {
       // Waking idle receivers now and then picks up what another process sent; waking them on
       // every check would keep them busy and the check waiting.
       if (Date.now() >= nextWake) {
-        for (const receiver of this.#receivers.values()) receiver.wake?.();
+        for (const receiver of this.#receivers.values()) signal(receiver);
         nextWake = Date.now() + DRAIN_WAKE_INTERVAL_MS;
       }
       const pending = await this.#pendingCount();
@@ -553,6 +556,7 @@ export class BusEmulator {
   async #runReceiver(receiver: Receiver): Promise<void> {
     while (this.#running) {
       let delivered = false;
+      receiver.signalled = false;
       try {
         delivered = await this.#receiveOnce(receiver);
       } catch (error) {
@@ -791,7 +795,8 @@ export class BusEmulator {
     } catch (error) {
       this.#log(`${receiver.label}: could not look for the next due message: ${errorText(error)}`);
     }
-    if (!this.#running) return;
+    // A send that came while the query ran has already signalled: look again instead of waiting.
+    if (!this.#running || receiver.signalled) return;
     await new Promise<void>((resolve) => {
       const timer = setTimeout(done, waitMs);
       function done(): void {
@@ -860,6 +865,12 @@ export class BusEmulator {
       this.#housekeepingRun = undefined;
     });
   }
+}
+
+/** Tells a receiver that something may have become deliverable, whether it is idle or busy. */
+function signal(receiver: Receiver): void {
+  receiver.signalled = true;
+  receiver.wake?.();
 }
 
 function bounded(name: string, value: number, min: number, max: number): number {
