@@ -433,9 +433,9 @@ describe('peek-lock, restarts and scheduling', () => {
     app.serviceBusQueue(unique('patient'), {
       connection,
       queueName: queue,
-      handler: record(deliveries, () => sleep(500)),
+      handler: record(deliveries, () => sleep(800)),
     });
-    const bus = emulators.create({ host, db: t.db, topology: declareTopology({}), lockDurationMs: 150 });
+    const bus = emulators.create({ host, db: t.db, topology: declareTopology({}), lockDurationMs: 300 });
     bus.start();
     await bus.send(queue, [{ messageId: 'm', body: 'work' }]);
     await bus.drain(5000);
