@@ -611,8 +611,10 @@ function executeTurn(
       );
     }
     if (!outcome.ok) {
+      // The library's failure message starts with whether the orchestrator returned (a boolean);
+      // the extension reports the state's `error`, as it does here.
       const parsed = parseOrchestratorFailure(outcome.error);
-      return fail(parsed.message, parsed.state?.customStatus);
+      return fail(parsed.state?.error ?? parsed.message, parsed.state?.customStatus);
     }
     const state = outcome.state;
     const leaves = flattenActions(state.actions ?? []);
