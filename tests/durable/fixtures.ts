@@ -2,7 +2,8 @@
  * Test orchestrations and activities, registered through the real `df.app.*` API. Import this
  * module only after `setFunctionsCoreSink(host)`: the registrations go to that host.
  */
-import { app, trigger, HttpResponse, type HttpRequest, type InvocationContext } from '@azure/functions';
+import type { HttpResponse } from '@azure/functions';
+import { app, trigger, type HttpRequest, type InvocationContext } from '@azure/functions';
 import * as df from 'durable-functions';
 import type { OrchestrationContext, OrchestrationHandler, RetryOptions, Task } from 'durable-functions';
 import {

@@ -17,19 +17,24 @@ export interface DurableHarness {
 
 let registered: FunctionHost | undefined;
 
-/**
- * A FunctionHost with the test orchestrations registered through `df.app.*`, the durable driver
- * over a fresh test database (fast polling), and the devhost HTTP front serving its management
- * API on a free port, so `df.getClient` calls reach it.
- */
-export async function startDurableHarness(options: { leaseMs?: number } = {}): Promise<DurableHarness> {
+/** The FunctionHost holding the test orchestrations, registered through `df.app.*` once per test file. */
+export async function fixtureHost(): Promise<FunctionHost> {
   if (!registered) {
     const host = new FunctionHost(() => undefined);
     setFunctionsCoreSink(host);
     await import('./fixtures.js');
     registered = host;
   }
-  const host = registered;
+  return registered;
+}
+
+/**
+ * A FunctionHost with the test orchestrations registered through `df.app.*`, the durable driver
+ * over a fresh test database (fast polling), and the devhost HTTP front serving its management
+ * API on a free port, so `df.getClient` calls reach it.
+ */
+export async function startDurableHarness(options: { leaseMs?: number } = {}): Promise<DurableHarness> {
+  const host = await fixtureHost();
   const database = await createTestDatabase();
   const logs: string[] = [];
   let baseUrl = '';
