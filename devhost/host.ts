@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { InvocationContext, type InvocationContextInit } from '@azure/functions';
+import azureFunctions, { type InvocationContextInit } from '@azure/functions';
 import type { FunctionCallback, FunctionMetadata, FunctionsCoreSink, HookCallback, RpcBindingInfo } from './functions-core.js';
 
 export interface Binding extends RpcBindingInfo {
@@ -36,6 +36,11 @@ export interface InvocationResult {
 export type InputProvider = (binding: Binding, fn: RegisteredFunction) => unknown;
 
 export type LogSink = (entry: { level: string; category: string; functionName?: string; message: string }) => void;
+
+// Node's ESM loader cannot see the classes among the bundled CommonJS exports of @azure/functions
+// (only plain functions like `app`), so they are taken from the module object.
+const { InvocationContext } = azureFunctions;
+type InvocationContext = InstanceType<typeof InvocationContext>;
 
 const isTrigger = (type: string): boolean => /trigger$/i.test(type);
 

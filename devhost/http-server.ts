@@ -2,9 +2,12 @@ import { promises as fs } from 'node:fs';
 import http, { type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
-import { HttpRequest, HttpResponse, type HttpResponseInit } from '@azure/functions';
+import azureFunctions, { type HttpResponseInit } from '@azure/functions';
 import type { FunctionHost } from './host.js';
 import { compileRoute, matchRoute, sortRoutes, type CompiledRoute } from './routing.js';
+
+// Classes come from the module object: Node's ESM loader does not see them as named exports.
+const { HttpRequest, HttpResponse } = azureFunctions;
 
 /** A request as the devhost's own endpoints (dev issuer, durable API) see it. */
 export interface DevRequest {

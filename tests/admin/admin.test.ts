@@ -37,7 +37,7 @@ describe('tenant settings', () => {
     expect(wrongCurrency.status).toBe(422);
     expect(wrongCurrency.body.errors[0].path).toBe('approvalThreshold.currency');
     const audit = await admin.get('/api/v1/admin/audit?entityType=tenant&limit=5');
-    expect(audit.body.items[0]).toMatchObject({ action: 'tenant.settings_changed', actorName: 'alice' });
+    expect(audit.body.items[0]).toMatchObject({ action: 'tenant.settings_changed', actorName: 'Alice' });
     expect(audit.body.items[0].requestId).toBeTruthy();
   });
 
@@ -70,7 +70,7 @@ describe('users and roles', () => {
 
     // bob is a clerk by token; granting Admin in Tessera lets him change settings.
     const users = await admin.get('/api/v1/admin/users?limit=200');
-    const bob = users.body.items.find((u: { displayName: string }) => u.displayName === 'bob');
+    const bob = users.body.items.find((u: { displayName: string }) => u.displayName.toLowerCase() === 'bob');
     const granted = await admin.patch(`/api/v1/admin/users/${bob.id}`, { roles: ['Admin'] }, { 'if-match': `"${bob.version}"` });
     expect(granted.status, granted.text).toBe(200);
     const tenant = await clerk.get('/api/v1/admin/tenant');
@@ -83,7 +83,7 @@ describe('users and roles', () => {
 
   it('stops administrators from locking themselves out', async () => {
     const users = await admin.get('/api/v1/admin/users?limit=200');
-    const alice = users.body.items.find((u: { displayName: string }) => u.displayName === 'alice');
+    const alice = users.body.items.find((u: { displayName: string }) => u.displayName.toLowerCase() === 'alice');
     const response = await admin.patch(`/api/v1/admin/users/${alice.id}`, { active: false }, { 'if-match': `"${alice.version}"` });
     expect(response.status).toBe(422);
   });
