@@ -485,10 +485,10 @@ export class DurableDriver {
     try {
       const outcome = await this.#executeActivity(activity);
       const committed = await this.#store.completeActivity(activity, token, outcome, new Date());
-      if (!committed)
-        this.#log(
-          `durable: activity ${activity.name} of ${activity.instance_id}: the lease expired; its result is discarded`,
-        );
+      const what = `durable: activity ${activity.name} of ${activity.instance_id} (task ${activity.task_id})`;
+      if (committed)
+        this.#log(`${what}: ${outcome.EventType === EventType.TaskCompleted ? 'completed' : 'failed'}`);
+      else this.#log(`${what}: the lease expired; its result is discarded`);
     } finally {
       this.#activityLeases.delete(token);
     }

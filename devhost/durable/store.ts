@@ -198,6 +198,8 @@ export class DurableStore {
       .select(['id', 'execution_id', 'event'])
       .where('instance_id', '=', instanceId)
       .where('visible_at', '<=', now)
+      // An execution's ExecutionStarted comes first even behind a long backlog of earlier events.
+      .orderBy(sql`(event->>'EventType')::int = ${EventType.ExecutionStarted}`, 'desc')
       .orderBy('id')
       .limit(limit)
       .execute();
