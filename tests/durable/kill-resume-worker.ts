@@ -8,6 +8,7 @@
  * Environment: KILL_RUN (a number recorded with each side effect), KILL_START=1 (start the flow),
  * KILL_DATABASE_URL (use this database instead of PGlite).
  */
+import type { PoolConfig } from 'pg';
 import { installFunctionsCore, setFunctionsCoreSink } from '../../devhost/functions-core.js';
 
 installFunctionsCore();
@@ -40,9 +41,7 @@ async function openDatabase(): Promise<{ db: ReturnType<typeof createDb>; close:
   const pg = (await import('pg')).default;
   const pglite = new PGlite(dataDir);
   await pglite.waitReady;
-  const db = createDb(
-    new pg.Pool({ ...createPgConfig(pglite), max: 1 } as unknown as import('pg').PoolConfig),
-  );
+  const db = createDb(new pg.Pool({ ...createPgConfig(pglite), max: 1 } as unknown as PoolConfig));
   return {
     db,
     close: async () => {
