@@ -2,6 +2,7 @@ import { mkdir, readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { sql } from 'kysely';
+import type { PoolConfig } from 'pg';
 import { configureBlobService } from '../shared/platform/blob/storage.js';
 import { resetSettings } from '../shared/platform/config.js';
 import { configureDatabases, createDb, createPool, type Db } from '../shared/platform/db/database.js';
@@ -24,7 +25,8 @@ import { TimerScheduler } from './timers/scheduler.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 /** The project root, whether this file runs from source (devhost/) or compiled (dist/devhost/). */
-const projectRoot = path.basename(path.dirname(here)) === 'dist' ? path.resolve(here, '../..') : path.resolve(here, '..');
+const projectRoot =
+  path.basename(path.dirname(here)) === 'dist' ? path.resolve(here, '../..') : path.resolve(here, '..');
 const sourceExtension = path.extname(fileURLToPath(import.meta.url));
 
 export interface DevhostOptions {
@@ -78,7 +80,10 @@ async function loadApp(log: LogSink | undefined): Promise<FunctionHost> {
   return host;
 }
 
-async function openDatabase(options: DevhostOptions, dataDir: string): Promise<{ db: Db; close: () => Promise<void>; kind: string }> {
+async function openDatabase(
+  options: DevhostOptions,
+  dataDir: string,
+): Promise<{ db: Db; close: () => Promise<void>; kind: string }> {
   if (options.db) return { db: options.db, close: async () => undefined, kind: 'provided' };
   const url = process.env.DATABASE_URL;
   if (url) {
@@ -93,7 +98,7 @@ async function openDatabase(options: DevhostOptions, dataDir: string): Promise<{
   await mkdir(directory, { recursive: true });
   const pglite = new PGlite(directory);
   await pglite.waitReady;
-  const db = createDb(new pg.Pool({ ...createPgConfig(pglite), max: 1 } as unknown as import('pg').PoolConfig));
+  const db = createDb(new pg.Pool({ ...createPgConfig(pglite), max: 1 } as unknown as PoolConfig));
   return {
     db,
     kind: `embedded PGlite (${path.relative(process.cwd(), directory) || directory})`,
@@ -127,11 +132,17 @@ export async function startDevhost(options: DevhostOptions = {}): Promise<Devhos
   const db = database.db;
   await migrateToLatest(db);
   await migrateDevhost(db as never);
-  const azurite = await startAzurite(options.blobInMemory ? { inMemory: true } : { location: path.join(dataDir, 'azurite') });
+  const azurite = await startAzurite(
+    options.blobInMemory ? { inMemory: true } : { location: path.join(dataDir, 'azurite') },
+  );
 
   let baseUrl = '';
   const directory = databaseTenantDirectory(() => db);
-  const issuer = await DevIssuer.create({ baseUrl: () => baseUrl, audience: process.env.AUTH_AUDIENCE ?? 'api://tessera-erp', directory });
+  const issuer = await DevIssuer.create({
+    baseUrl: () => baseUrl,
+    audience: process.env.AUTH_AUDIENCE ?? 'api://tessera-erp',
+    directory,
+  });
 
   // The app reads its settings from the environment, as in Azure; point them at the local pieces.
   process.env.AZURE_STORAGE_CONNECTION_STRING = azurite.connectionString;
@@ -157,7 +168,10 @@ export async function startDevhost(options: DevhostOptions = {}): Promise<Devhos
     endpoints: [(req: DevRequest) => issuer.handleHttp(req), (req: DevRequest) => durable.handleHttp(req)],
     onError: (error) => console.error('devhost:', error),
   });
-  baseUrl = await server.listen(options.port ?? Number(process.env.PORT ?? 7071), options.hostname ?? '127.0.0.1');
+  baseUrl = await server.listen(
+    options.port ?? Number(process.env.PORT ?? 7071),
+    options.hostname ?? '127.0.0.1',
+  );
   process.env.AUTH_ISSUER_TEMPLATE = issuer.issuerTemplate();
   process.env.AUTH_JWKS_URI = issuer.jwksUri();
   resetSettings();
@@ -175,7 +189,9 @@ export async function startDevhost(options: DevhostOptions = {}): Promise<Devhos
       const published = await relayOutbox(db, { publish: (topic, messages) => bus.send(topic, messages) });
       await bus.drain(Math.max(1, deadline - Date.now()));
       await durable.waitForIdle(Math.max(1, deadline - Date.now()));
-      const remaining = await sql<{ n: string }>`select count(*)::text as n from outbox where published_at is null`.execute(db);
+      const remaining = await sql<{
+        n: string;
+      }>`select count(*)::text as n from outbox where published_at is null`.execute(db);
       if (published === 0 && remaining.rows[0]?.n === '0') return;
       if (Date.now() > deadline) throw new Error('The devhost did not settle in time.');
     }
@@ -210,5 +226,7 @@ export async function startDevhost(options: DevhostOptions = {}): Promise<Devhos
 }
 
 export async function describeDatabase(): Promise<string> {
-  return process.env.DATABASE_URL ? `PostgreSQL (${new URL(process.env.DATABASE_URL).host})` : 'embedded PGlite (.data/pglite)';
+  return process.env.DATABASE_URL
+    ? `PostgreSQL (${new URL(process.env.DATABASE_URL).host})`
+    : 'embedded PGlite (.data/pglite)';
 }

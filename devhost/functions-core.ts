@@ -46,7 +46,14 @@ interface CoreApi {
 }
 
 const GLOBAL_KEY = Symbol.for('tessera.devhost.functions-core');
-const VIRTUAL_PATH = path.join(path.sep, '__tessera_devhost__', 'node_modules', '@azure', 'functions-core', 'index.js');
+const VIRTUAL_PATH = path.join(
+  path.sep,
+  '__tessera_devhost__',
+  'node_modules',
+  '@azure',
+  'functions-core',
+  'index.js',
+);
 
 interface CoreState {
   sink: FunctionsCoreSink | undefined;
@@ -76,7 +83,8 @@ class Disposable {
 
 function currentSink(): FunctionsCoreSink {
   const sink = state().sink;
-  if (!sink) throw new Error('No devhost is collecting function registrations: call setFunctionsCoreSink first.');
+  if (!sink)
+    throw new Error('No devhost is collecting function registrations: call setFunctionsCoreSink first.');
   return sink;
 }
 

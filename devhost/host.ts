@@ -1,6 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import azureFunctions, { type InvocationContextInit } from '@azure/functions';
-import type { FunctionCallback, FunctionMetadata, FunctionsCoreSink, HookCallback, RpcBindingInfo } from './functions-core.js';
+import type {
+  FunctionCallback,
+  FunctionMetadata,
+  FunctionsCoreSink,
+  HookCallback,
+  RpcBindingInfo,
+} from './functions-core.js';
 
 export interface Binding extends RpcBindingInfo {
   name: string;
@@ -35,7 +41,12 @@ export interface InvocationResult {
  */
 export type InputProvider = (binding: Binding, fn: RegisteredFunction) => unknown;
 
-export type LogSink = (entry: { level: string; category: string; functionName?: string; message: string }) => void;
+export type LogSink = (entry: {
+  level: string;
+  category: string;
+  functionName?: string;
+  message: string;
+}) => void;
 
 // Node's ESM loader cannot see the classes among the bundled CommonJS exports of @azure/functions
 // (only plain functions like `app`), so they are taken from the module object.
@@ -60,7 +71,8 @@ export class FunctionHost implements FunctionsCoreSink {
   }
 
   registerFunction(metadata: FunctionMetadata, handler: FunctionCallback): void {
-    if (this.functions.has(metadata.name)) throw new Error(`A function named "${metadata.name}" is already registered.`);
+    if (this.functions.has(metadata.name))
+      throw new Error(`A function named "${metadata.name}" is already registered.`);
     let trigger: Binding | undefined;
     let returnBinding: Binding | undefined;
     const extraInputs: Binding[] = [];
@@ -73,7 +85,15 @@ export class FunctionHost implements FunctionsCoreSink {
       else extraOutputs.push(binding);
     }
     if (!trigger) throw new Error(`Function "${metadata.name}" has no trigger binding.`);
-    this.functions.set(metadata.name, { name: metadata.name, metadata, trigger, extraInputs, extraOutputs, returnBinding, handler });
+    this.functions.set(metadata.name, {
+      name: metadata.name,
+      metadata,
+      trigger,
+      extraInputs,
+      extraOutputs,
+      returnBinding,
+      handler,
+    });
   }
 
   registerHook(hookName: string, callback: HookCallback): { dispose(): void } {
@@ -119,7 +139,11 @@ export class FunctionHost implements FunctionsCoreSink {
    * preInvocation hooks (which may replace the handler or inputs), the handler, then the
    * postInvocation hooks (which may replace the result or the error).
    */
-  async invoke(fn: RegisteredFunction, triggerValue: unknown, options: InvokeOptions = {}): Promise<InvocationResult> {
+  async invoke(
+    fn: RegisteredFunction,
+    triggerValue: unknown,
+    options: InvokeOptions = {},
+  ): Promise<InvocationResult> {
     const init: InvocationContextInit = {
       invocationId: options.invocationId ?? randomUUID(),
       functionName: fn.name,
@@ -142,7 +166,13 @@ export class FunctionHost implements FunctionsCoreSink {
     }
 
     const hookData: Record<string, unknown> = {};
-    const pre = { hookData, appHookData: this.#appHookData, invocationContext: context, inputs: [triggerValue], functionCallback: fn.handler };
+    const pre = {
+      hookData,
+      appHookData: this.#appHookData,
+      invocationContext: context,
+      inputs: [triggerValue],
+      functionCallback: fn.handler,
+    };
     for (const callback of this.#hooks.get('preInvocation') ?? []) await callback(pre);
 
     let result: unknown;
@@ -152,7 +182,14 @@ export class FunctionHost implements FunctionsCoreSink {
     } catch (err) {
       error = err;
     }
-    const post = { hookData, appHookData: this.#appHookData, invocationContext: context, inputs: pre.inputs, result, error };
+    const post = {
+      hookData,
+      appHookData: this.#appHookData,
+      invocationContext: context,
+      inputs: pre.inputs,
+      result,
+      error,
+    };
     for (const callback of this.#hooks.get('postInvocation') ?? []) await callback(post);
     if (post.error !== undefined && post.error !== null) throw post.error;
     return { result: post.result, context };
@@ -169,7 +206,12 @@ function formatArg(arg: unknown): string {
   }
 }
 
-function defaultLog(entry: { level: string; category: string; functionName?: string; message: string }): void {
+function defaultLog(entry: {
+  level: string;
+  category: string;
+  functionName?: string;
+  message: string;
+}): void {
   if (entry.level === 'trace' || entry.level === 'debug') return;
   const line = entry.functionName ? `[${entry.functionName}] ${entry.message}` : entry.message;
   if (entry.level === 'error' || entry.level === 'critical') console.error(line);

@@ -78,7 +78,7 @@ export class DevhostHttpServer {
       this.#server.listen(port, hostname, () => resolve());
     });
     const address = this.#server.address() as AddressInfo;
-    return `http://${hostname === '0.0.0.0' ? 'localhost' : hostname}:${address.port}`;
+    return `http://${hostname === '0.0.0.0' || hostname === '127.0.0.1' ? 'localhost' : hostname}:${address.port}`;
   }
 
   async close(): Promise<void> {
@@ -108,12 +108,21 @@ export class DevhostHttpServer {
 
     const prefix = `/${this.#options.routePrefix}/`;
     if (url.pathname.startsWith(prefix) || url.pathname === prefix.slice(0, -1)) {
-      return send(res, await this.#invokeHttpFunction(method, url, headers, body, url.pathname.slice(prefix.length)));
+      return send(
+        res,
+        await this.#invokeHttpFunction(method, url, headers, body, url.pathname.slice(prefix.length)),
+      );
     }
     return send(res, await this.#serveStatic(method, url.pathname));
   }
 
-  async #invokeHttpFunction(method: string, url: URL, headers: Record<string, string>, body: Buffer, routePath: string): Promise<DevResponse> {
+  async #invokeHttpFunction(
+    method: string,
+    url: URL,
+    headers: Record<string, string>,
+    body: Buffer,
+    routePath: string,
+  ): Promise<DevResponse> {
     let pathMatched = false;
     for (const route of this.#compiledRoutes()) {
       const params = matchRoute(route, routePath);
@@ -131,13 +140,15 @@ export class DevhostHttpServer {
       const { result } = await this.#options.host.invoke(route.fn, request);
       return toDevResponse(result);
     }
-    return pathMatched ? problem(405, `${method} is not allowed here.`) : problem(404, 'No API route matches this path.');
+    return pathMatched
+      ? problem(405, `${method} is not allowed here.`)
+      : problem(404, 'No API route matches this path.');
   }
 
   async #serveStatic(method: string, pathname: string): Promise<DevResponse> {
     const root = this.#options.staticDir;
     if (method !== 'GET' && method !== 'HEAD') return problem(405, 'Only GET is allowed here.');
-    if (!root) return problem(404, 'The web app is not built: run `npm run build` first.');
+    if (!root) return problem(404, 'No web app is served: web/dist does not exist.');
     const resolved = path.resolve(root, `.${decodeURIComponent(pathname)}`);
     if (!resolved.startsWith(path.resolve(root))) return problem(404, 'Not found.');
     let file = resolved;
@@ -148,7 +159,7 @@ export class DevhostHttpServer {
       file = path.join(root, 'index.html');
     }
     const content = await fs.readFile(file).catch(() => undefined);
-    if (!content) return problem(404, 'The web app is not built: run `npm run build` first.');
+    if (!content) return problem(404, 'No web app is served: web/dist does not exist.');
     const immutable = file.includes(`${path.sep}assets${path.sep}`);
     return {
       status: 200,
@@ -174,7 +185,8 @@ async function readBody(req: IncomingMessage): Promise<Buffer | undefined> {
 }
 
 async function toDevResponse(result: unknown): Promise<DevResponse> {
-  const response = result instanceof HttpResponse ? result : new HttpResponse((result ?? {}) as HttpResponseInit);
+  const response =
+    result instanceof HttpResponse ? result : new HttpResponse((result ?? {}) as HttpResponseInit);
   const headers: Record<string, string> = {};
   response.headers.forEach((value, name) => {
     headers[name] = value;
@@ -187,7 +199,12 @@ function problem(status: number, detail: string): DevResponse {
   return {
     status,
     headers: { 'Content-Type': 'application/problem+json' },
-    body: JSON.stringify({ type: 'about:blank', title: http.STATUS_CODES[status] ?? 'Error', status, detail }),
+    body: JSON.stringify({
+      type: 'about:blank',
+      title: http.STATUS_CODES[status] ?? 'Error',
+      status,
+      detail,
+    }),
   };
 }
 
@@ -195,4 +212,3 @@ function send(res: ServerResponse, response: DevResponse): void {
   res.writeHead(response.status, response.headers);
   res.end(response.body);
 }
-

@@ -11,7 +11,8 @@ const { startDevhost, describeDatabase } = await import('./devhost.js');
 const started = performance.now();
 const devhost = await startDevhost();
 const functions = [...devhost.host.functions.values()];
-const count = (type: string) => functions.filter((fn) => fn.trigger.type.toLowerCase() === type.toLowerCase()).length;
+const count = (type: string) =>
+  functions.filter((fn) => fn.trigger.type.toLowerCase() === type.toLowerCase()).length;
 console.log(`
 Tessera ERP is running at ${devhost.url}  (started in ${Math.round(performance.now() - started)} ms)
 

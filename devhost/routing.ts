@@ -29,17 +29,28 @@ const constraints: Record<string, (value: string) => boolean> = {
 
 export function compileRoute(fn: RegisteredFunction): CompiledRoute {
   const template = String(fn.trigger.route ?? fn.name).replace(/^\/+|\/+$/g, '');
-  const methods = ((fn.trigger.methods as string[] | undefined) ?? ['GET', 'POST']).map((m) => m.toUpperCase());
+  const methods = ((fn.trigger.methods as string[] | undefined) ?? ['GET', 'POST']).map((m) =>
+    m.toUpperCase(),
+  );
   const segments: Segment[] = template.split('/').map((part) => {
     const match = /^\{(\*)?(\w+)(?::(\w+)(?:\([^)]*\))?)?(\?)?\}$/.exec(part);
     if (!match) return { kind: 'literal', value: part.toLowerCase(), optional: false, constraint: undefined };
     const [, star, name, constraint, optional] = match;
     if (constraint && !constraints[constraint.toLowerCase()]) {
-      throw new Error(`Function "${fn.name}": route constraint "${constraint}" is not supported by the devhost.`);
+      throw new Error(
+        `Function "${fn.name}": route constraint "${constraint}" is not supported by the devhost.`,
+      );
     }
-    return { kind: star ? 'catchAll' : 'param', value: name as string, optional: Boolean(optional) || Boolean(star), constraint: constraint?.toLowerCase() };
+    return {
+      kind: star ? 'catchAll' : 'param',
+      value: name as string,
+      optional: Boolean(optional) || Boolean(star),
+      constraint: constraint?.toLowerCase(),
+    };
   });
-  const rank = segments.map((s) => (s.kind === 'literal' ? 3 : s.kind === 'catchAll' ? 0 : s.constraint ? 2 : 1));
+  const rank = segments.map((s) =>
+    s.kind === 'literal' ? 3 : s.kind === 'catchAll' ? 0 : s.constraint ? 2 : 1,
+  );
   return { fn, methods, segments, rank };
 }
 
@@ -56,7 +67,10 @@ export function sortRoutes(routes: CompiledRoute[]): CompiledRoute[] {
 
 /** The route parameters when `path` (without the route prefix) fits the template. */
 export function matchRoute(route: CompiledRoute, path: string): Record<string, string> | undefined {
-  const parts = path.replace(/^\/+|\/+$/g, '').split('/').filter((p, i, all) => p !== '' || all.length === 1);
+  const parts = path
+    .replace(/^\/+|\/+$/g, '')
+    .split('/')
+    .filter((p, i, all) => p !== '' || all.length === 1);
   const params: Record<string, string> = {};
   for (let i = 0; i < route.segments.length; i++) {
     const segment = route.segments[i] as Segment;

@@ -79,7 +79,12 @@ defineRoute({
   body: userCreateSchema,
   response: userSchema,
   status: 201,
-  example: { objectId: '0b6c1f7e-3a52-4d8e-9a1b-6f1e2d3c4b5a', displayName: 'Thandi Nkosi', email: 'thandi@example.com', roles: ['Finance.Approver'] },
+  example: {
+    objectId: '0b6c1f7e-3a52-4d8e-9a1b-6f1e2d3c4b5a',
+    displayName: 'Thandi Nkosi',
+    email: 'thandi@example.com',
+    roles: ['Finance.Approver'],
+  },
   handler: async ({ trx, actor, body }) => {
     const user = await adminService.addUser(trx, adminActor(actor), body);
     return { body: user, etag: user.version, location: `/api/v1/admin/users/${user.id}` };
@@ -153,8 +158,10 @@ defineRoute({
   // A taken slug or directory is refused at once; the flow checks again, for requests that race.
   before: async ({ body }) => assertOnboardable(primaryDb(), body),
   handler: async ({ trx, actor, body }) => {
-    const { instanceId, location } = await requestFlow(trx, actor, TENANT_ONBOARDING, { ...body, tenantId: randomUUID() });
+    const { instanceId, location } = await requestFlow(trx, actor, TENANT_ONBOARDING, {
+      ...body,
+      tenantId: randomUUID(),
+    });
     return { body: { instanceId, statusUrl: location }, location };
   },
 });
-

@@ -14,7 +14,9 @@ import { registerInvocationTelemetry } from '../shared/platform/telemetry/hooks.
 import { initTelemetry } from '../shared/platform/telemetry/init.js';
 
 // Application Insights takes Entra authentication only (local auth is off): use the app's identity.
-initTelemetry(settings().APPLICATIONINSIGHTS_CONNECTION_STRING ? { credential: new DefaultAzureCredential() } : {});
+initTelemetry(
+  settings().APPLICATIONINSIGHTS_CONNECTION_STRING ? { credential: new DefaultAzureCredential() } : {},
+);
 app.setup({ enableHttpStream: false });
 registerInvocationTelemetry();
 setTenantDirectory(cachedTenantDirectory(databaseTenantDirectory(primaryDb)));

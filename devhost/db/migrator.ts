@@ -13,9 +13,13 @@ const migrationsDir = path.join(path.dirname(fileURLToPath(import.meta.url)), 'm
 class DevhostMigrationProvider implements MigrationProvider {
   async getMigrations(): Promise<Record<string, Migration>> {
     const migrations: Record<string, Migration> = {};
-    const files = (await fs.readdir(migrationsDir)).filter((f) => /\.(ts|js)$/.test(f) && !f.endsWith('.d.ts'));
+    const files = (await fs.readdir(migrationsDir)).filter(
+      (f) => /\.(ts|js)$/.test(f) && !f.endsWith('.d.ts'),
+    );
     for (const file of files.sort()) {
-      migrations[file.replace(/\.(ts|js)$/, '')] = (await import(pathToFileURL(path.join(migrationsDir, file)).href)) as Migration;
+      migrations[file.replace(/\.(ts|js)$/, '')] = (await import(
+        pathToFileURL(path.join(migrationsDir, file)).href
+      )) as Migration;
     }
     return migrations;
   }
@@ -30,5 +34,6 @@ export async function migrateDevhost(db: Kysely<unknown>): Promise<void> {
     migrationTableName: 'migrations',
     migrationLockTableName: 'migrations_lock',
   }).migrateToLatest();
-  if (result.error) throw new Error(`Devhost migration failed: ${String(result.error)}`, { cause: result.error });
+  if (result.error)
+    throw new Error(`Devhost migration failed: ${String(result.error)}`, { cause: result.error });
 }

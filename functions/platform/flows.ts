@@ -9,7 +9,16 @@ import { defineRoute } from '../../shared/platform/http/route.js';
 const flowStatusSchema = z.object({
   instanceId: z.string(),
   name: z.string(),
-  runtimeStatus: z.enum(['Pending', 'Running', 'Completed', 'Failed', 'Terminated', 'ContinuedAsNew', 'Suspended', 'Canceled']),
+  runtimeStatus: z.enum([
+    'Pending',
+    'Running',
+    'Completed',
+    'Failed',
+    'Terminated',
+    'ContinuedAsNew',
+    'Suspended',
+    'Canceled',
+  ]),
   customStatus: z.unknown(),
   output: z.unknown(),
   error: z.string().nullable(),
@@ -75,7 +84,11 @@ defineConsumer({
   eventTypes: ['platform.FlowStartRequested'],
   extraInputs: [df.input.durableClient()],
   handleOutsideTransaction: async (event, { invocation }) => {
-    const { instanceId, orchestration, input } = event.payload as { instanceId: string; orchestration: string; input: unknown };
+    const { instanceId, orchestration, input } = event.payload as {
+      instanceId: string;
+      orchestration: string;
+      input: unknown;
+    };
     const client = df.getClient(invocation);
     if (await durableStatus(client, instanceId)) return;
     await client.startNew(orchestration, { instanceId, input });

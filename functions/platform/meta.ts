@@ -19,15 +19,25 @@ async function probe(check: () => Promise<unknown>): Promise<ComponentHealth> {
   try {
     await Promise.race([
       check(),
-      new Promise((_, reject) => setTimeout(() => reject(new Error('timed out')), HEALTH_CHECK_TIMEOUT_MS).unref()),
+      new Promise((_, reject) =>
+        setTimeout(() => reject(new Error('timed out')), HEALTH_CHECK_TIMEOUT_MS).unref(),
+      ),
     ]);
     return { status: 'up', latencyMs: Math.round(performance.now() - started) };
   } catch (error) {
-    return { status: 'down', latencyMs: Math.round(performance.now() - started), detail: error instanceof Error ? error.message.slice(0, 200) : 'failed' };
+    return {
+      status: 'down',
+      latencyMs: Math.round(performance.now() - started),
+      detail: error instanceof Error ? error.message.slice(0, 200) : 'failed',
+    };
   }
 }
 
-const componentSchema = z.object({ status: z.enum(['up', 'down']), latencyMs: z.number(), detail: z.string().optional() });
+const componentSchema = z.object({
+  status: z.enum(['up', 'down']),
+  latencyMs: z.number(),
+  detail: z.string().optional(),
+});
 
 defineRoute({
   name: 'platform-health',

@@ -14,7 +14,8 @@ app.timer('platform-outbox-relay', {
   handler: async (_timer, context) => {
     const published = await relayOutbox(primaryDb(), await eventPublisher());
     const lag = await outboxLagSeconds(primaryDb());
-    if (published > 0 || lag > 60) context.log(`outbox relay published ${published}; oldest unpublished event is ${lag.toFixed(1)} s old`);
+    if (published > 0 || lag > 60)
+      context.log(`outbox relay published ${published}; oldest unpublished event is ${lag.toFixed(1)} s old`);
   },
 });
 
@@ -23,7 +24,9 @@ app.timer('platform-idempotency-cleanup', {
   schedule: '0 17 * * * *',
   handler: async (_timer, context) => {
     const deleted = await withSystem(primaryDb(), (trx) =>
-      sql`delete from idempotency_keys where ctid in (select ctid from idempotency_keys where expires_at < now() limit 10000)`.execute(trx),
+      sql`delete from idempotency_keys where ctid in (select ctid from idempotency_keys where expires_at < now() limit 10000)`.execute(
+        trx,
+      ),
     );
     context.log(`deleted ${String(deleted.numAffectedRows ?? 0)} expired idempotency keys`);
   },

@@ -2,7 +2,12 @@ import * as df from 'durable-functions';
 import { createTenantRecord, seedTenant, suspendTenant } from '../../shared/modules/admin/index.js';
 import { primaryDb } from '../../shared/platform/db/database.js';
 import { flowActivity } from '../../shared/platform/flow-activity.js';
-import { CREATE_TENANT_ACTIVITY, SEED_TENANT_ACTIVITY, SUSPEND_TENANT_ACTIVITY, TENANT_ONBOARDING } from './names.js';
+import {
+  CREATE_TENANT_ACTIVITY,
+  SEED_TENANT_ACTIVITY,
+  SUSPEND_TENANT_ACTIVITY,
+  TENANT_ONBOARDING,
+} from './names.js';
 import { tenantOnboardingOrchestrator, type OnboardingStep } from './tenant-onboarding.orchestrator.js';
 
 df.app.orchestration(TENANT_ONBOARDING, tenantOnboardingOrchestrator);
@@ -12,7 +17,10 @@ flowActivity(CREATE_TENANT_ACTIVITY, async ({ request }: OnboardingStep) => {
 });
 
 flowActivity(SEED_TENANT_ACTIVITY, async ({ request, startedBy }: OnboardingStep) => {
-  await seedTenant(primaryDb(), request.tenantId, request, { objectId: startedBy.objectId, name: startedBy.name });
+  await seedTenant(primaryDb(), request.tenantId, request, {
+    objectId: startedBy.objectId,
+    name: startedBy.name,
+  });
 });
 
 flowActivity(SUSPEND_TENANT_ACTIVITY, async ({ request }: OnboardingStep) => {

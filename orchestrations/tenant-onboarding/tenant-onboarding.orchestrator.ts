@@ -26,7 +26,10 @@ retry.maxRetryIntervalInMilliseconds = 30_000;
  */
 export const tenantOnboardingOrchestrator: OrchestrationHandler = function* (context: OrchestrationContext) {
   const input = context.df.getInput<FlowInput<OnboardingArgs>>();
-  const activityInput: ActivityInput<OnboardingStep> = { args: { request: input.args, startedBy: input.startedBy }, trace: input.trace };
+  const activityInput: ActivityInput<OnboardingStep> = {
+    args: { request: input.args, startedBy: input.startedBy },
+    trace: input.trace,
+  };
 
   context.df.setCustomStatus({ step: 'creating-tenant' });
   yield context.df.callActivityWithRetry(CREATE_TENANT_ACTIVITY, retry, activityInput);

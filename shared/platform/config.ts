@@ -17,8 +17,18 @@ const settingsSchema = z.object({
   AUTH_JWKS_COOLDOWN_MS: z.coerce.number().int().min(0).max(600_000).default(30_000),
   /** The Entra tenant whose users may hold Platform.Operator; the role is ignored from any other tenant. */
   PLATFORM_ENTRA_TENANT_ID: z.string().optional(),
-  HTTP_BODY_LIMIT_BYTES: z.coerce.number().int().min(1024).max(50 * 1024 * 1024).default(1024 * 1024),
-  IDEMPOTENCY_TTL_HOURS: z.coerce.number().int().min(1).max(24 * 30).default(72),
+  HTTP_BODY_LIMIT_BYTES: z.coerce
+    .number()
+    .int()
+    .min(1024)
+    .max(50 * 1024 * 1024)
+    .default(1024 * 1024),
+  IDEMPOTENCY_TTL_HOURS: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(24 * 30)
+    .default(72),
   AZURE_STORAGE_CONNECTION_STRING: z.string().optional(),
   STORAGE_BLOB_URL: z.string().optional(),
   SERVICEBUS_FQDN: z.string().optional(),

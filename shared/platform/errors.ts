@@ -51,6 +51,11 @@ export const businessRule = (code: string, message: string, errors?: FieldError[
   new AppError('business_rule', code, message, { errors });
 export const invalid = (code: string, message: string, errors: FieldError[]): AppError =>
   new AppError('validation', code, message, { errors });
-export const forbidden = (code: string, message: string): AppError => new AppError('forbidden', code, message);
+export const forbidden = (code: string, message: string): AppError =>
+  new AppError('forbidden', code, message);
 export const staleVersion = (what: string): AppError =>
-  new AppError('precondition_failed', 'platform.stale_version', `The ${what} was changed by someone else; reload it and try again.`);
+  new AppError(
+    'precondition_failed',
+    'platform.stale_version',
+    `The ${what} was changed by someone else; reload it and try again.`,
+  );

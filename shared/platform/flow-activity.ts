@@ -14,15 +14,23 @@ export interface ActivityInput<A> {
  * trace context travels in the flow's input), whichever host or replica runs it. The invocation's
  * own span is linked, so both views stay connected.
  */
-export function flowActivity<A, R>(name: string, handler: (args: A, context: InvocationContext) => Promise<R>): void {
+export function flowActivity<A, R>(
+  name: string,
+  handler: (args: A, context: InvocationContext) => Promise<R>,
+): void {
   df.app.activity(name, {
     handler: async (input: ActivityInput<A>, context: InvocationContext) => {
       const invocationSpan = trace.getSpan(otelContext.active())?.spanContext();
-      return withSpan(`activity ${name}`, { 'faas.name': name, 'faas.invocation_id': context.invocationId }, () => handler(input.args, context), {
-        kind: SpanKind.INTERNAL,
-        ...(input.trace?.traceparent ? { parent: input.trace } : {}),
-        ...(invocationSpan ? { links: [{ context: invocationSpan }] } : {}),
-      });
+      return withSpan(
+        `activity ${name}`,
+        { 'faas.name': name, 'faas.invocation_id': context.invocationId },
+        () => handler(input.args, context),
+        {
+          kind: SpanKind.INTERNAL,
+          ...(input.trace?.traceparent ? { parent: input.trace } : {}),
+          ...(invocationSpan ? { links: [{ context: invocationSpan }] } : {}),
+        },
+      );
     },
   });
 }

@@ -37,7 +37,12 @@ export async function requestFlow<A>(
   const instanceId = randomUUID();
   await trx
     .insertInto('flows')
-    .values({ tenant_id: starter.tenantId, instance_id: instanceId, name: orchestration, started_by: starter.objectId })
+    .values({
+      tenant_id: starter.tenantId,
+      instance_id: instanceId,
+      name: orchestration,
+      started_by: starter.objectId,
+    })
     .execute();
   const input: FlowInput<A> = {
     tenantId: starter.tenantId,

@@ -5,7 +5,12 @@ import { z } from 'zod';
  * Money is exact: amounts are decimal strings on the wire, `numeric(19,4)` in the database and
  * `Decimal` in between. A JavaScript number never holds an amount.
  */
-const D = DecimalBase.clone({ precision: 40, rounding: DecimalBase.ROUND_HALF_EVEN, toExpNeg: -40, toExpPos: 40 });
+const D = DecimalBase.clone({
+  precision: 40,
+  rounding: DecimalBase.ROUND_HALF_EVEN,
+  toExpNeg: -40,
+  toExpPos: 40,
+});
 type Dec = InstanceType<typeof D>;
 
 export const AMOUNT_SCALE_MAX = 4;
@@ -19,7 +24,9 @@ export function isCurrency(code: string): boolean {
 
 /** Minor units of an ISO 4217 currency (2 for ZAR, 0 for JPY, 3 for BHD). */
 export function minorUnits(currency: string): number {
-  return new Intl.NumberFormat('en', { style: 'currency', currency }).resolvedOptions().maximumFractionDigits ?? 2;
+  return (
+    new Intl.NumberFormat('en', { style: 'currency', currency }).resolvedOptions().maximumFractionDigits ?? 2
+  );
 }
 
 export const currencySchema = z
@@ -33,7 +40,9 @@ export const amountSchema = z
   .regex(AMOUNT_PATTERN, { message: 'A decimal amount as a string, with at most 4 decimal places' })
   .meta({ description: 'Decimal amount as a string', examples: ['1234.50'] });
 
-export const nonNegativeAmountSchema = amountSchema.refine((v) => !v.startsWith('-'), { message: 'Must not be negative' });
+export const nonNegativeAmountSchema = amountSchema.refine((v) => !v.startsWith('-'), {
+  message: 'Must not be negative',
+});
 
 export const moneySchema = z.strictObject({ amount: amountSchema, currency: currencySchema });
 export type MoneyJson = z.infer<typeof moneySchema>;
@@ -110,7 +119,10 @@ export class Money {
 
   /** The amount as shown: the currency's minor units, or more when the value needs them (up to 4). */
   toAmountString(): string {
-    const scale = Math.min(AMOUNT_SCALE_MAX, Math.max(minorUnits(this.currency), this.amount.decimalPlaces()));
+    const scale = Math.min(
+      AMOUNT_SCALE_MAX,
+      Math.max(minorUnits(this.currency), this.amount.decimalPlaces()),
+    );
     return this.amount.toFixed(scale);
   }
 
@@ -119,7 +131,8 @@ export class Money {
   }
 
   #same(other: Money): void {
-    if (other.currency !== this.currency) throw new RangeError(`Cannot combine ${this.currency} with ${other.currency}.`);
+    if (other.currency !== this.currency)
+      throw new RangeError(`Cannot combine ${this.currency} with ${other.currency}.`);
   }
 }
 

@@ -7,13 +7,23 @@ import { AppError } from './errors.js';
  * until the caller's transaction ends, so numbers are unique and, for committed documents,
  * without gaps within a year.
  */
-export async function nextDocumentNumber(trx: Tx, tenantId: string, code: string, documentDate: string): Promise<string> {
+export async function nextDocumentNumber(
+  trx: Tx,
+  tenantId: string,
+  code: string,
+  documentDate: string,
+): Promise<string> {
   const series = await trx
     .selectFrom('number_series')
     .select(['prefix', 'padding', 'yearly'])
     .where('code', '=', code)
     .executeTakeFirst();
-  if (!series) throw new AppError('business_rule', 'platform.number_series_missing', `The tenant has no number series ${code}.`);
+  if (!series)
+    throw new AppError(
+      'business_rule',
+      'platform.number_series_missing',
+      `The tenant has no number series ${code}.`,
+    );
   const year = series.yearly ? Number(documentDate.slice(0, 4)) : 0;
   const result = await sql<{ last_value: string }>`
     insert into number_counters (tenant_id, code, year, last_value) values (${tenantId}, ${code}, ${year}, 1)

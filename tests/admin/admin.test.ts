@@ -16,7 +16,12 @@ describe('tenant settings', () => {
   it("shows the caller's tenant with its ETag", async () => {
     const response = await clerk.get('/api/v1/admin/tenant');
     expect(response.status).toBe(200);
-    expect(response.body).toMatchObject({ slug: 'demo', baseCurrency: 'ZAR', locale: 'en-ZA', approvalThreshold: { amount: '250000.00', currency: 'ZAR' } });
+    expect(response.body).toMatchObject({
+      slug: 'demo',
+      baseCurrency: 'ZAR',
+      locale: 'en-ZA',
+      approvalThreshold: { amount: '250000.00', currency: 'ZAR' },
+    });
     expect(response.headers.get('etag')).toBe(`"${response.body.version}"`);
     const acme = await (await devhost.as('acme', 'carol', ['Employee'])).get('/api/v1/admin/tenant');
     expect(acme.body).toMatchObject({ slug: 'acme', baseCurrency: 'EUR' });
@@ -27,13 +32,25 @@ describe('tenant settings', () => {
     const etag = current.headers.get('etag') as string;
     const missing = await admin.patch('/api/v1/admin/tenant', { fiscalYearStartMonth: 7 });
     expect(missing.status).toBe(428);
-    const changed = await admin.patch('/api/v1/admin/tenant', { approvalThreshold: { amount: '300000.5', currency: 'ZAR' } }, { 'if-match': etag });
+    const changed = await admin.patch(
+      '/api/v1/admin/tenant',
+      { approvalThreshold: { amount: '300000.5', currency: 'ZAR' } },
+      { 'if-match': etag },
+    );
     expect(changed.status, changed.text).toBe(200);
     expect(changed.body.approvalThreshold).toEqual({ amount: '300000.50', currency: 'ZAR' });
     expect(changed.body.version).toBe(current.body.version + 1);
-    const stale = await admin.patch('/api/v1/admin/tenant', { fiscalYearStartMonth: 7 }, { 'if-match': etag });
+    const stale = await admin.patch(
+      '/api/v1/admin/tenant',
+      { fiscalYearStartMonth: 7 },
+      { 'if-match': etag },
+    );
     expect(stale.status).toBe(412);
-    const wrongCurrency = await admin.patch('/api/v1/admin/tenant', { approvalThreshold: { amount: '1', currency: 'EUR' } }, { 'if-match': changed.headers.get('etag') as string });
+    const wrongCurrency = await admin.patch(
+      '/api/v1/admin/tenant',
+      { approvalThreshold: { amount: '1', currency: 'EUR' } },
+      { 'if-match': changed.headers.get('etag') as string },
+    );
     expect(wrongCurrency.status).toBe(422);
     expect(wrongCurrency.body.errors[0].path).toBe('approvalThreshold.currency');
     const audit = await admin.get('/api/v1/admin/audit?entityType=tenant&limit=5');
@@ -47,16 +64,28 @@ describe('tenant settings', () => {
   });
 
   it('names invalid settings', async () => {
-    const response = await admin.patch('/api/v1/admin/tenant', { timeZone: 'Mars/Olympus', fiscalYearStartMonth: 13 }, { 'if-match': '"1"' });
+    const response = await admin.patch(
+      '/api/v1/admin/tenant',
+      { timeZone: 'Mars/Olympus', fiscalYearStartMonth: 13 },
+      { 'if-match': '"1"' },
+    );
     expect(response.status).toBe(400);
-    expect(response.body.errors.map((e: { path: string }) => e.path).sort()).toEqual(['fiscalYearStartMonth', 'timeZone']);
+    expect(response.body.errors.map((e: { path: string }) => e.path).sort()).toEqual([
+      'fiscalYearStartMonth',
+      'timeZone',
+    ]);
   });
 });
 
 describe('users and roles', () => {
   it('adds a user, pages through users, grants roles that then count, and deactivates', async () => {
     const objectId = randomUUID();
-    const created = await admin.post('/api/v1/admin/users', { objectId, displayName: 'Zanele Khumalo', email: 'zanele@example.com', roles: [] });
+    const created = await admin.post('/api/v1/admin/users', {
+      objectId,
+      displayName: 'Zanele Khumalo',
+      email: 'zanele@example.com',
+      roles: [],
+    });
     expect(created.status).toBe(201);
     expect(created.headers.get('location')).toBe(`/api/v1/admin/users/${created.body.id}`);
     expect((await admin.post('/api/v1/admin/users', { objectId, displayName: 'Again' })).status).toBe(409);
@@ -71,20 +100,42 @@ describe('users and roles', () => {
     // bob is a clerk by token; granting Admin in Tessera lets him change settings.
     const users = await admin.get('/api/v1/admin/users?limit=200');
     const bob = users.body.items.find((u: { displayName: string }) => u.displayName.toLowerCase() === 'bob');
-    const granted = await admin.patch(`/api/v1/admin/users/${bob.id}`, { roles: ['Admin'] }, { 'if-match': `"${bob.version}"` });
+    const granted = await admin.patch(
+      `/api/v1/admin/users/${bob.id}`,
+      { roles: ['Admin'] },
+      { 'if-match': `"${bob.version}"` },
+    );
     expect(granted.status, granted.text).toBe(200);
     const tenant = await clerk.get('/api/v1/admin/tenant');
-    expect((await clerk.patch('/api/v1/admin/tenant', { name: 'Demo Construction' }, { 'if-match': tenant.headers.get('etag') as string })).status).toBe(200);
+    expect(
+      (
+        await clerk.patch(
+          '/api/v1/admin/tenant',
+          { name: 'Demo Construction' },
+          { 'if-match': tenant.headers.get('etag') as string },
+        )
+      ).status,
+    ).toBe(200);
 
-    const deactivated = await admin.patch(`/api/v1/admin/users/${bob.id}`, { active: false }, { 'if-match': `"${granted.body.version}"` });
+    const deactivated = await admin.patch(
+      `/api/v1/admin/users/${bob.id}`,
+      { active: false },
+      { 'if-match': `"${granted.body.version}"` },
+    );
     expect(deactivated.status).toBe(200);
     expect((await clerk.get('/api/v1/admin/tenant')).status).toBe(403);
   });
 
   it('stops administrators from locking themselves out', async () => {
     const users = await admin.get('/api/v1/admin/users?limit=200');
-    const alice = users.body.items.find((u: { displayName: string }) => u.displayName.toLowerCase() === 'alice');
-    const response = await admin.patch(`/api/v1/admin/users/${alice.id}`, { active: false }, { 'if-match': `"${alice.version}"` });
+    const alice = users.body.items.find(
+      (u: { displayName: string }) => u.displayName.toLowerCase() === 'alice',
+    );
+    const response = await admin.patch(
+      `/api/v1/admin/users/${alice.id}`,
+      { active: false },
+      { 'if-match': `"${alice.version}"` },
+    );
     expect(response.status).toBe(422);
   });
 
@@ -117,7 +168,11 @@ describe('tenant onboarding', () => {
 
     await devhost.settle();
     const done = await operator.get(location);
-    expect(done.body).toMatchObject({ runtimeStatus: 'Completed', customStatus: { step: 'completed' }, output: { slug: 'highveld-build' } });
+    expect(done.body).toMatchObject({
+      runtimeStatus: 'Completed',
+      customStatus: { step: 'completed' },
+      output: { slug: 'highveld-build' },
+    });
 
     // The new tenant exists and its first administrator can sign in to it.
     const token = await devhost.token('highveld-build', 'pieter', ['Admin']);
@@ -135,6 +190,8 @@ describe('tenant onboarding', () => {
 
   it('is refused to operators of customer tenants, whose directory could grant themselves the role', async () => {
     const pretender = await devhost.as('acme', 'mallory', ['Platform.Operator']);
-    expect((await pretender.post('/api/v1/admin/tenants', { ...request, slug: 'evil-corp' })).status).toBe(403);
+    expect((await pretender.post('/api/v1/admin/tenants', { ...request, slug: 'evil-corp' })).status).toBe(
+      403,
+    );
   });
 });

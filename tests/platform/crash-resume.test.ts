@@ -44,7 +44,11 @@ async function kill(child: ChildProcess): Promise<void> {
 }
 
 async function token(url: string, tenant: string, user: string, roles: string[]): Promise<string> {
-  const response = await fetch(`${url}/api/dev/token`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ tenant, user, roles }) });
+  const response = await fetch(`${url}/api/dev/token`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ tenant, user, roles }),
+  });
   return ((await response.json()) as { accessToken: string }).accessToken;
 }
 
@@ -86,7 +90,10 @@ it('resumes a flow after the devhost is killed mid-way, doing no step twice', as
 
   // A new devhost over the same data finishes the flow.
   const second = await startProcess(env);
-  const operatorAgain = apiClient(second.url, await token(second.url, 'demo', 'olivia', ['Platform.Operator']));
+  const operatorAgain = apiClient(
+    second.url,
+    await token(second.url, 'demo', 'olivia', ['Platform.Operator']),
+  );
   const status = await waitFor(async () => {
     const response = await operatorAgain.get(location);
     return response.body.runtimeStatus === 'Completed' ? response.body : undefined;

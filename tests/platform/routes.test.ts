@@ -28,7 +28,10 @@ const ownedIds = new Map<string, string[]>();
 const ownedInstanceIds: string[] = [];
 
 function pathOf(spec: RouteSpec, params: Record<string, string> = {}): string {
-  return openApiPath(spec.route).replace(/\{(\w+)\}/g, (_, name: string) => params[name] ?? '00000000-0000-4000-8000-000000000000');
+  return openApiPath(spec.route).replace(
+    /\{(\w+)\}/g,
+    (_, name: string) => params[name] ?? '00000000-0000-4000-8000-000000000000',
+  );
 }
 
 function collectionOf(route: string): string {
@@ -41,7 +44,9 @@ async function tableCounts(): Promise<Record<string, string>> {
     union select 'tenants'`.execute(devhost.db);
   const counts: Record<string, string> = {};
   for (const { table_name } of tables.rows) {
-    counts[table_name] = (await sql<{ n: string }>`select count(*)::text as n from ${sql.table(table_name)}`.execute(devhost.db)).rows[0]?.n ?? '';
+    counts[table_name] =
+      (await sql<{ n: string }>`select count(*)::text as n from ${sql.table(table_name)}`.execute(devhost.db))
+        .rows[0]?.n ?? '';
   }
   return counts;
 }
@@ -63,11 +68,16 @@ beforeAll(async () => {
   other = await devhost.as('acme', 'route-suite-other', ALL_ROLES);
   unauthenticated = devhost.anonymous();
   // Create one of everything in the owner tenant, keeping the ids.
-  for (const spec of secured.filter((s) => s.method === 'POST' && s.example !== undefined && !/\{/.test(s.route))) {
-    const response = await owner.post(pathOf(spec), spec.example, { 'idempotency-key': `route-suite-${spec.name}` });
+  for (const spec of secured.filter(
+    (s) => s.method === 'POST' && s.example !== undefined && !/\{/.test(s.route),
+  )) {
+    const response = await owner.post(pathOf(spec), spec.example, {
+      'idempotency-key': `route-suite-${spec.name}`,
+    });
     expect(response.status, `${spec.name} example: ${response.text}`).toBeLessThan(300);
     const body = response.body as { id?: string; instanceId?: string };
-    if (body.id) ownedIds.set(openApiPath(spec.route), [...(ownedIds.get(openApiPath(spec.route)) ?? []), body.id]);
+    if (body.id)
+      ownedIds.set(openApiPath(spec.route), [...(ownedIds.get(openApiPath(spec.route)) ?? []), body.id]);
     if (body.instanceId) ownedInstanceIds.push(body.instanceId);
   }
   await devhost.settle();
@@ -75,80 +85,118 @@ beforeAll(async () => {
 
 describe('every secured route', () => {
   it.each(secured.map((s) => [s.name, s] as const))('%s: no token → 401 problem+json', async (_, spec) => {
-    const response = await unauthenticated.request(spec.method, pathOf(spec), spec.body ? { body: spec.example ?? {} } : {});
+    const response = await unauthenticated.request(
+      spec.method,
+      pathOf(spec),
+      spec.body ? { body: spec.example ?? {} } : {},
+    );
     expect(response.status).toBe(401);
     expect(response.headers.get('content-type')).toMatch(/application\/problem\+json/);
     expect(response.headers.get('www-authenticate')).toMatch(/^Bearer/);
   });
 
-  const roleRestricted = secured.filter((s) => s.roles !== 'any' && s.roles !== 'anonymous' && roleOutside(s.roles as Role[]));
-  it.each(roleRestricted.map((s) => [s.name, s] as const))('%s: a token without the needed role → 403', async (_, spec) => {
-    const role = roleOutside(spec.roles as Role[]) as Role;
-    const api = await devhost.as('demo', `route-suite-${role}`, [role]);
-    await api.get('/api/v1/admin/tenant');
-    const before = await tableCounts();
-    const response = await api.request(spec.method, pathOf(spec), spec.body ? { body: spec.example ?? {} } : {});
-    expect(response.status, response.text).toBe(403);
-    expect(response.headers.get('content-type')).toMatch(/application\/problem\+json/);
-    expect(await tableCounts()).toEqual(before);
-  });
+  const roleRestricted = secured.filter(
+    (s) => s.roles !== 'any' && s.roles !== 'anonymous' && roleOutside(s.roles as Role[]),
+  );
+  it.each(roleRestricted.map((s) => [s.name, s] as const))(
+    '%s: a token without the needed role → 403',
+    async (_, spec) => {
+      const role = roleOutside(spec.roles as Role[]) as Role;
+      const api = await devhost.as('demo', `route-suite-${role}`, [role]);
+      await api.get('/api/v1/admin/tenant');
+      const before = await tableCounts();
+      const response = await api.request(
+        spec.method,
+        pathOf(spec),
+        spec.body ? { body: spec.example ?? {} } : {},
+      );
+      expect(response.status, response.text).toBe(403);
+      expect(response.headers.get('content-type')).toMatch(/application\/problem\+json/);
+      expect(await tableCounts()).toEqual(before);
+    },
+  );
 });
 
 describe('every route with an id', () => {
-  it.each(withParams.map((s) => [s.name, s] as const))("%s: another tenant's id → 404, nothing written", async (_, spec) => {
-    const params: Record<string, string> = {};
-    for (const [, name] of spec.route.matchAll(/\{(\w+)[^}]*\}/g)) {
-      const candidate = name === 'instanceId' ? ownedInstanceIds[0] : ownedIds.get(collectionOf(openApiPath(spec.route)))?.[0];
-      expect(candidate, `no ${name} of another tenant for ${spec.name}: give ${collectionOf(spec.route)} a POST route with an example`).toBeDefined();
-      params[name as string] = candidate as string;
-    }
-    // The id is real: its owner can read it (when the route has a GET), the other tenant cannot.
-    const ownerView = await owner.get(pathOf(spec, params));
-    expect([200, 405]).toContain(ownerView.status);
-    await other.get('/api/v1/admin/tenant');
-    const before = await tableCounts();
-    const response = await other.request(spec.method, pathOf(spec, params), {
-      ...(spec.body ? { body: spec.example ?? {} } : {}),
-      headers: { 'if-match': '"1"' },
-    });
-    expect(response.status, response.text).toBe(404);
-    expect(response.headers.get('content-type')).toMatch(/application\/problem\+json/);
-    expect(await tableCounts()).toEqual(before);
-  });
+  it.each(withParams.map((s) => [s.name, s] as const))(
+    "%s: another tenant's id → 404, nothing written",
+    async (_, spec) => {
+      const params: Record<string, string> = {};
+      for (const [, name] of spec.route.matchAll(/\{(\w+)[^}]*\}/g)) {
+        const candidate =
+          name === 'instanceId'
+            ? ownedInstanceIds[0]
+            : ownedIds.get(collectionOf(openApiPath(spec.route)))?.[0];
+        expect(
+          candidate,
+          `no ${name} of another tenant for ${spec.name}: give ${collectionOf(spec.route)} a POST route with an example`,
+        ).toBeDefined();
+        params[name as string] = candidate as string;
+      }
+      // The id is real: its owner can read it (when the route has a GET), the other tenant cannot.
+      const ownerView = await owner.get(pathOf(spec, params));
+      expect([200, 405]).toContain(ownerView.status);
+      await other.get('/api/v1/admin/tenant');
+      const before = await tableCounts();
+      const response = await other.request(spec.method, pathOf(spec, params), {
+        ...(spec.body ? { body: spec.example ?? {} } : {}),
+        headers: { 'if-match': '"1"' },
+      });
+      expect(response.status, response.text).toBe(404);
+      expect(response.headers.get('content-type')).toMatch(/application\/problem\+json/);
+      expect(await tableCounts()).toEqual(before);
+    },
+  );
 });
 
 describe('every route with a body', () => {
-  it.each(withBody.map((s) => [s.name, s] as const))('%s: malformed JSON, a wrong type, an unknown field → 400 naming the field', async (_, spec) => {
-    expect(spec.example, `${spec.name} needs an example body`).toBeDefined();
-    const example = spec.example as Record<string, unknown>;
-    const path = pathOf(spec);
-    const headers = { 'if-match': '"1"', 'idempotency-key': `route-suite-invalid-${spec.name}` };
-    const before = await tableCounts();
+  it.each(withBody.map((s) => [s.name, s] as const))(
+    '%s: malformed JSON, a wrong type, an unknown field → 400 naming the field',
+    async (_, spec) => {
+      expect(spec.example, `${spec.name} needs an example body`).toBeDefined();
+      const example = spec.example as Record<string, unknown>;
+      const path = pathOf(spec);
+      const headers = { 'if-match': '"1"', 'idempotency-key': `route-suite-invalid-${spec.name}` };
+      const before = await tableCounts();
 
-    const malformed = await owner.request(spec.method, path, { rawBody: '{"unterminated": ', headers });
-    expect(malformed.status, malformed.text).toBe(400);
-    expect(malformed.headers.get('content-type')).toMatch(/application\/problem\+json/);
-    expect(malformed.body.errors?.[0]?.path).toBe('(body)');
+      const malformed = await owner.request(spec.method, path, { rawBody: '{"unterminated": ', headers });
+      expect(malformed.status, malformed.text).toBe(400);
+      expect(malformed.headers.get('content-type')).toMatch(/application\/problem\+json/);
+      expect(malformed.body.errors?.[0]?.path).toBe('(body)');
 
-    const [field, value] = Object.entries(example)[0] as [string, unknown];
-    const wrongType = await owner.request(spec.method, path, { body: { ...example, [field]: wrongTypeValue(value) }, headers: { ...headers, 'idempotency-key': `${headers['idempotency-key']}-type` } });
-    expect(wrongType.status, wrongType.text).toBe(400);
-    expect(wrongType.body.errors.map((e: { path: string }) => e.path)).toContain(field);
+      const [field, value] = Object.entries(example)[0] as [string, unknown];
+      const wrongType = await owner.request(spec.method, path, {
+        body: { ...example, [field]: wrongTypeValue(value) },
+        headers: { ...headers, 'idempotency-key': `${headers['idempotency-key']}-type` },
+      });
+      expect(wrongType.status, wrongType.text).toBe(400);
+      expect(wrongType.body.errors.map((e: { path: string }) => e.path)).toContain(field);
 
-    const unknown = await owner.request(spec.method, path, { body: { ...example, unexpectedField: 1 }, headers: { ...headers, 'idempotency-key': `${headers['idempotency-key']}-unknown` } });
-    expect(unknown.status, unknown.text).toBe(400);
-    expect(unknown.body.errors.map((e: { path: string }) => e.path)).toContain('unexpectedField');
+      const unknown = await owner.request(spec.method, path, {
+        body: { ...example, unexpectedField: 1 },
+        headers: { ...headers, 'idempotency-key': `${headers['idempotency-key']}-unknown` },
+      });
+      expect(unknown.status, unknown.text).toBe(400);
+      expect(unknown.body.errors.map((e: { path: string }) => e.path)).toContain('unexpectedField');
 
-    expect(await tableCounts()).toEqual(before);
-  });
+      expect(await tableCounts()).toEqual(before);
+    },
+  );
 });
 
 describe('the route table', () => {
   it('has routes, each documented in the OpenAPI document', async () => {
     expect(specs.length).toBeGreaterThan(5);
-    const doc = await devhost.anonymous().get<{ openapi: string; paths: Record<string, Record<string, { operationId: string }>> }>('/api/openapi.json');
+    const doc = await devhost
+      .anonymous()
+      .get<{ openapi: string; paths: Record<string, Record<string, { operationId: string }>> }>(
+        '/api/openapi.json',
+      );
     expect(doc.status).toBe(200);
     expect(doc.body.openapi).toBe('3.1.0');
-    for (const spec of specs) expect(doc.body.paths[openApiPath(spec.route)]?.[spec.method.toLowerCase()]?.operationId).toBe(spec.name);
+    for (const spec of specs)
+      expect(doc.body.paths[openApiPath(spec.route)]?.[spec.method.toLowerCase()]?.operationId).toBe(
+        spec.name,
+      );
   });
 });

@@ -10,7 +10,11 @@ export interface ApiResponse<T = unknown> {
 }
 
 export interface Api {
-  request<T = any>(method: string, path: string, options?: { body?: unknown; rawBody?: string; headers?: Record<string, string> }): Promise<ApiResponse<T>>;
+  request<T = any>(
+    method: string,
+    path: string,
+    options?: { body?: unknown; rawBody?: string; headers?: Record<string, string> },
+  ): Promise<ApiResponse<T>>;
   get<T = any>(path: string, headers?: Record<string, string>): Promise<ApiResponse<T>>;
   post<T = any>(path: string, body: unknown, headers?: Record<string, string>): Promise<ApiResponse<T>>;
   patch<T = any>(path: string, body: unknown, headers?: Record<string, string>): Promise<ApiResponse<T>>;
@@ -25,7 +29,11 @@ export interface TestDevhost extends Devhost {
 }
 
 export function apiClient(baseUrl: string, token: string | undefined): Api {
-  const request = async <T>(method: string, path: string, options: { body?: unknown; rawBody?: string; headers?: Record<string, string> } = {}): Promise<ApiResponse<T>> => {
+  const request = async <T>(
+    method: string,
+    path: string,
+    options: { body?: unknown; rawBody?: string; headers?: Record<string, string> } = {},
+  ): Promise<ApiResponse<T>> => {
     const headers: Record<string, string> = { ...options.headers };
     if (token) headers.authorization = `Bearer ${token}`;
     let body: string | undefined;
@@ -59,7 +67,8 @@ export async function startTestDevhost(options: { timers?: boolean } = {}): Prom
     blobInMemory: true,
     timers: options.timers ?? false,
     log: (entry) => {
-      if (entry.level === 'error' || entry.level === 'critical') console.error(`[${entry.functionName ?? entry.category}] ${entry.message}`);
+      if (entry.level === 'error' || entry.level === 'critical')
+        console.error(`[${entry.functionName ?? entry.category}] ${entry.message}`);
     },
   });
   return {

@@ -9,7 +9,6 @@ import { migrateDevhost } from '../../devhost/db/migrator.js';
 import pg from 'pg';
 import { adminUrl, pglitePool } from './pg.js';
 
-
 declare module 'vitest' {
   export interface ProvidedContext {
     databaseKind: 'pglite' | 'postgres';

@@ -4,4 +4,12 @@ export type { AdminActor } from './service.js';
 export * from './schemas.js';
 export { adminErrors } from './errors.js';
 export { databaseTenantDirectory } from './directory.js';
-export { assertOnboardable, createTenantRecord, seedTenant, suspendTenant, seedDemoTenants, DEMO_TENANTS, DEFAULT_NUMBER_SERIES } from './onboarding.js';
+export {
+  assertOnboardable,
+  createTenantRecord,
+  seedTenant,
+  suspendTenant,
+  seedDemoTenants,
+  DEMO_TENANTS,
+  DEFAULT_NUMBER_SERIES,
+} from './onboarding.js';

@@ -24,12 +24,20 @@ export const DEFAULT_NUMBER_SERIES: readonly { code: string; prefix: string }[] 
 ];
 
 /** Refuses a request whose slug or directory is already taken, before a flow is started for it. */
-export async function assertOnboardable(db: Db, request: Pick<OnboardingRequest, 'slug' | 'entraTenantId'>): Promise<void> {
+export async function assertOnboardable(
+  db: Db,
+  request: Pick<OnboardingRequest, 'slug' | 'entraTenantId'>,
+): Promise<void> {
   const clash = await withSystem(db, (trx) =>
     trx
       .selectFrom('tenants')
       .select(['slug', 'entra_tenant_id'])
-      .where((eb) => eb.or([eb('slug', '=', request.slug), eb('entra_tenant_id', '=', request.entraTenantId.toLowerCase())]))
+      .where((eb) =>
+        eb.or([
+          eb('slug', '=', request.slug),
+          eb('entra_tenant_id', '=', request.entraTenantId.toLowerCase()),
+        ]),
+      )
       .executeTakeFirst(),
   );
   if (clash?.slug === request.slug) throw adminErrors.slugTaken();
@@ -40,9 +48,17 @@ export async function assertOnboardable(db: Db, request: Pick<OnboardingRequest,
  * Creates the tenant row. Idempotent by tenant id: running it again (a retried activity) finds the
  * row and does nothing; a slug or directory that another tenant took meanwhile is a conflict.
  */
-export async function createTenantRecord(db: Db, tenantId: string, request: OnboardingRequest): Promise<void> {
+export async function createTenantRecord(
+  db: Db,
+  tenantId: string,
+  request: OnboardingRequest,
+): Promise<void> {
   await withSystem(db, async (trx) => {
-    const existing = await trx.selectFrom('tenants').select(['id']).where('id', '=', tenantId).executeTakeFirst();
+    const existing = await trx
+      .selectFrom('tenants')
+      .select(['id'])
+      .where('id', '=', tenantId)
+      .executeTakeFirst();
     if (existing) return;
     await trx
       .insertInto('tenants')
@@ -59,9 +75,17 @@ export async function createTenantRecord(db: Db, tenantId: string, request: Onbo
       })
       .onConflict((oc) => oc.doNothing())
       .execute();
-    const created = await trx.selectFrom('tenants').select(['id']).where('id', '=', tenantId).executeTakeFirst();
+    const created = await trx
+      .selectFrom('tenants')
+      .select(['id'])
+      .where('id', '=', tenantId)
+      .executeTakeFirst();
     if (!created) {
-      const slugClash = await trx.selectFrom('tenants').select(['id']).where('slug', '=', request.slug).executeTakeFirst();
+      const slugClash = await trx
+        .selectFrom('tenants')
+        .select(['id'])
+        .where('slug', '=', request.slug)
+        .executeTakeFirst();
       throw slugClash ? adminErrors.slugTaken() : adminErrors.directoryTaken();
     }
   });
@@ -71,11 +95,22 @@ export async function createTenantRecord(db: Db, tenantId: string, request: Onbo
  * Seeds the new tenant's number series and first administrator, records the onboarding and
  * announces it, all in one tenant transaction. Idempotent: a second run finds the series and stops.
  */
-export async function seedTenant(db: Db, tenantId: string, request: OnboardingRequest, actor: Omit<AuditActor, 'tenantId'>): Promise<boolean> {
+export async function seedTenant(
+  db: Db,
+  tenantId: string,
+  request: OnboardingRequest,
+  actor: Omit<AuditActor, 'tenantId'>,
+): Promise<boolean> {
   return withTenant(db, tenantId, async (trx) => {
     const inserted = await trx
       .insertInto('number_series')
-      .values(DEFAULT_NUMBER_SERIES.map((series) => ({ tenant_id: tenantId, code: series.code, prefix: series.prefix })))
+      .values(
+        DEFAULT_NUMBER_SERIES.map((series) => ({
+          tenant_id: tenantId,
+          code: series.code,
+          prefix: series.prefix,
+        })),
+      )
       .onConflict((oc) => oc.doNothing())
       .returning('code')
       .execute();
@@ -94,15 +129,31 @@ export async function seedTenant(db: Db, tenantId: string, request: OnboardingRe
         .onConflict((oc) => oc.columns(['tenant_id', 'object_id']).doNothing())
         .execute();
     }
-    await recordAudit(trx, { ...actor, tenantId }, { action: 'tenant.onboarded', entityType: 'tenant', entityId: tenantId, details: { slug: request.slug } });
-    await emit(trx, tenantId, 'tenantOnboarded', { tenantId, slug: request.slug, name: request.name, baseCurrency: request.baseCurrency });
+    await recordAudit(
+      trx,
+      { ...actor, tenantId },
+      {
+        action: 'tenant.onboarded',
+        entityType: 'tenant',
+        entityId: tenantId,
+        details: { slug: request.slug },
+      },
+    );
+    await emit(trx, tenantId, 'tenantOnboarded', {
+      tenantId,
+      slug: request.slug,
+      name: request.name,
+      baseCurrency: request.baseCurrency,
+    });
     return true;
   });
 }
 
 /** Marks a tenant whose onboarding failed half-way as suspended, so nobody signs in to it. */
 export async function suspendTenant(db: Db, tenantId: string): Promise<void> {
-  await withSystem(db, (trx) => trx.updateTable('tenants').set({ status: 'suspended' }).where('id', '=', tenantId).execute());
+  await withSystem(db, (trx) =>
+    trx.updateTable('tenants').set({ status: 'suspended' }).where('id', '=', tenantId).execute(),
+  );
 }
 
 /** The two tenants the devhost starts with. */

@@ -59,14 +59,21 @@ export async function findCurrentTenant(trx: Tx): Promise<Tenant | undefined> {
 }
 
 /** Applies a patch when the version still matches; undefined when it does not. */
-export async function updateTenant(trx: Tx, id: string, version: number, patch: TenantPatch): Promise<Tenant | undefined> {
+export async function updateTenant(
+  trx: Tx,
+  id: string,
+  version: number,
+  patch: TenantPatch,
+): Promise<Tenant | undefined> {
   const row = await trx
     .updateTable('tenants')
     .set({
       ...(patch.name !== undefined && { name: patch.name }),
       ...(patch.locale !== undefined && { locale: patch.locale }),
       ...(patch.timeZone !== undefined && { time_zone: patch.timeZone }),
-      ...(patch.fiscalYearStartMonth !== undefined && { fiscal_year_start_month: patch.fiscalYearStartMonth }),
+      ...(patch.fiscalYearStartMonth !== undefined && {
+        fiscal_year_start_month: patch.fiscalYearStartMonth,
+      }),
       ...(patch.approvalThreshold !== undefined && { approval_threshold: patch.approvalThreshold.amount }),
       version: sql<number>`version + 1`,
       updated_at: sql<Date>`now()`,
@@ -98,13 +105,28 @@ export async function listUsers(
   let q = trx.selectFrom('users').selectAll();
   if (query.active) q = q.where('active', '=', query.active === 'true');
   if (query.role) q = q.where(sql<boolean>`${query.role} = any(roles)`);
-  if (after) q = q.where((eb) => eb.or([eb('display_name', '>', after[0]), eb.and([eb('display_name', '=', after[0]), eb('id', '>', after[1])])]));
-  const rows = await q.orderBy('display_name').orderBy('id').limit(query.limit + 1).execute();
+  if (after)
+    q = q.where((eb) =>
+      eb.or([
+        eb('display_name', '>', after[0]),
+        eb.and([eb('display_name', '=', after[0]), eb('id', '>', after[1])]),
+      ]),
+    );
+  const rows = await q
+    .orderBy('display_name')
+    .orderBy('id')
+    .limit(query.limit + 1)
+    .execute();
   return toPage(rows, query.limit, toUser, (row) => [row.display_name, row.id]);
 }
 
 /** Inserts a user; undefined when the object id is already in the directory. */
-export async function insertUser(trx: Tx, tenantId: string, id: string, user: UserCreate): Promise<User | undefined> {
+export async function insertUser(
+  trx: Tx,
+  tenantId: string,
+  id: string,
+  user: UserCreate,
+): Promise<User | undefined> {
   const row = await trx
     .insertInto('users')
     .values({
@@ -121,7 +143,12 @@ export async function insertUser(trx: Tx, tenantId: string, id: string, user: Us
   return row ? toUser(row) : undefined;
 }
 
-export async function updateUser(trx: Tx, id: string, version: number, patch: UserPatch): Promise<User | undefined> {
+export async function updateUser(
+  trx: Tx,
+  id: string,
+  version: number,
+  patch: UserPatch,
+): Promise<User | undefined> {
   const row = await trx
     .updateTable('users')
     .set({
@@ -148,6 +175,9 @@ export async function listAudit(trx: Tx, query: AuditQuery): Promise<Page<AuditE
   if (query.actorId) q = q.where('actor_id', '=', query.actorId);
   if (query.action) q = q.where('action', '=', query.action);
   if (after) q = q.where('sequence', '<', after[0]);
-  const rows = await q.orderBy('sequence', 'desc').limit(query.limit + 1).execute();
+  const rows = await q
+    .orderBy('sequence', 'desc')
+    .limit(query.limit + 1)
+    .execute();
   return toPage(rows, query.limit, toAuditEntry, (row) => [String(row.sequence)]);
 }

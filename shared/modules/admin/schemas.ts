@@ -55,7 +55,9 @@ export const tenantPatchSchema = z
     locale: localeSchema.optional(),
     timeZone: timeZoneSchema.optional(),
     fiscalYearStartMonth: z.number().int().min(1).max(12).optional(),
-    approvalThreshold: z.strictObject({ amount: nonNegativeAmountSchema, currency: currencySchema }).optional(),
+    approvalThreshold: z
+      .strictObject({ amount: nonNegativeAmountSchema, currency: currencySchema })
+      .optional(),
   })
   .refine((patch) => Object.keys(patch).length > 0, 'Name at least one setting to change');
 export type TenantPatch = z.infer<typeof tenantPatchSchema>;
@@ -73,7 +75,10 @@ export const userSchema = z.object({
 });
 export type User = z.infer<typeof userSchema>;
 
-const rolesSchema = z.array(roleSchema).max(20).refine((roles) => new Set(roles).size === roles.length, 'Roles must not repeat');
+const rolesSchema = z
+  .array(roleSchema)
+  .max(20)
+  .refine((roles) => new Set(roles).size === roles.length, 'Roles must not repeat');
 
 export const userCreateSchema = z.strictObject({
   objectId: z.uuid().meta({ description: 'The Entra object id (oid) of the user' }),
@@ -130,7 +135,11 @@ export const onboardingRequestSchema = z.strictObject({
   fiscalYearStartMonth: z.number().int().min(1).max(12),
   approvalThreshold: nonNegativeAmountSchema,
   initialAdmin: z
-    .strictObject({ objectId: z.uuid(), displayName: z.string().trim().min(1).max(200), email: z.email().max(320).optional() })
+    .strictObject({
+      objectId: z.uuid(),
+      displayName: z.string().trim().min(1).max(200),
+      email: z.email().max(320).optional(),
+    })
     .optional(),
 });
 export type OnboardingRequest = z.infer<typeof onboardingRequestSchema>;

@@ -20,7 +20,12 @@ export async function getTenant(trx: Tx): Promise<Tenant> {
   return tenant;
 }
 
-export async function updateTenantSettings(trx: Tx, actor: AdminActor, version: number, patch: TenantPatch): Promise<Tenant> {
+export async function updateTenantSettings(
+  trx: Tx,
+  actor: AdminActor,
+  version: number,
+  patch: TenantPatch,
+): Promise<Tenant> {
   const current = await getTenant(trx);
   if (patch.approvalThreshold && patch.approvalThreshold.currency !== current.baseCurrency) {
     throw adminErrors.thresholdCurrency(current.baseCurrency);
@@ -28,8 +33,17 @@ export async function updateTenantSettings(trx: Tx, actor: AdminActor, version: 
   const updated = await repo.updateTenant(trx, current.id, version, patch);
   if (!updated) throw staleVersion('tenant settings');
   const changed = Object.keys(patch);
-  await recordAudit(trx, actor, { action: 'tenant.settings_changed', entityType: 'tenant', entityId: current.id, details: { changed, patch } });
-  await emit(trx, actor.tenantId, 'tenantSettingsChanged', { tenantId: current.id, version: updated.version, changed });
+  await recordAudit(trx, actor, {
+    action: 'tenant.settings_changed',
+    entityType: 'tenant',
+    entityId: current.id,
+    details: { changed, patch },
+  });
+  await emit(trx, actor.tenantId, 'tenantSettingsChanged', {
+    tenantId: current.id,
+    version: updated.version,
+    changed,
+  });
   return updated;
 }
 
@@ -46,14 +60,34 @@ export function listUsers(trx: Tx, query: Parameters<typeof repo.listUsers>[1]):
 export async function addUser(trx: Tx, actor: AdminActor, input: UserCreate): Promise<User> {
   const user = await repo.insertUser(trx, actor.tenantId, randomUUID(), input);
   if (!user) throw adminErrors.userExists();
-  await recordAudit(trx, actor, { action: 'user.added', entityType: 'user', entityId: user.id, details: { objectId: user.objectId, roles: user.roles } });
-  await emit(trx, actor.tenantId, 'userAccessChanged', { userId: user.id, objectId: user.objectId, roles: user.roles, active: user.active });
+  await recordAudit(trx, actor, {
+    action: 'user.added',
+    entityType: 'user',
+    entityId: user.id,
+    details: { objectId: user.objectId, roles: user.roles },
+  });
+  await emit(trx, actor.tenantId, 'userAccessChanged', {
+    userId: user.id,
+    objectId: user.objectId,
+    roles: user.roles,
+    active: user.active,
+  });
   return user;
 }
 
-export async function changeUser(trx: Tx, actor: AdminActor, id: string, version: number, patch: UserPatch): Promise<User> {
+export async function changeUser(
+  trx: Tx,
+  actor: AdminActor,
+  id: string,
+  version: number,
+  patch: UserPatch,
+): Promise<User> {
   const current = await getUser(trx, id);
-  if (current.id === actor.userId && (patch.active === false || (patch.roles && current.roles.includes('Admin') && !patch.roles.includes('Admin')))) {
+  if (
+    current.id === actor.userId &&
+    (patch.active === false ||
+      (patch.roles && current.roles.includes('Admin') && !patch.roles.includes('Admin')))
+  ) {
     throw adminErrors.selfLockout();
   }
   const updated = await repo.updateUser(trx, id, version, patch);
@@ -62,10 +96,18 @@ export async function changeUser(trx: Tx, actor: AdminActor, id: string, version
     action: 'user.changed',
     entityType: 'user',
     entityId: id,
-    details: { before: { roles: current.roles, active: current.active, displayName: current.displayName }, patch },
+    details: {
+      before: { roles: current.roles, active: current.active, displayName: current.displayName },
+      patch,
+    },
   });
   if (patch.roles || patch.active !== undefined) {
-    await emit(trx, actor.tenantId, 'userAccessChanged', { userId: id, objectId: updated.objectId, roles: updated.roles, active: updated.active });
+    await emit(trx, actor.tenantId, 'userAccessChanged', {
+      userId: id,
+      objectId: updated.objectId,
+      roles: updated.roles,
+      active: updated.active,
+    });
   }
   forgetUserAccess(actor.tenantId, updated.objectId);
   return updated;

@@ -16,7 +16,12 @@ export function createDb(pool: pg.Pool): Db {
 }
 
 export function createPool(connectionString: string, max: number): pg.Pool {
-  const pool = new pg.Pool({ connectionString, max, idleTimeoutMillis: 30_000, connectionTimeoutMillis: 10_000 });
+  const pool = new pg.Pool({
+    connectionString,
+    max,
+    idleTimeoutMillis: 30_000,
+    connectionTimeoutMillis: 10_000,
+  });
   // An idle client that loses its connection must not crash the process; the pool replaces it.
   pool.on('error', () => undefined);
   return pool;
@@ -43,7 +48,9 @@ function databases(): Databases {
     const s = settings();
     if (!s.DATABASE_URL) throw new Error('DATABASE_URL is not set and no database was configured.');
     const primary = createDb(createPool(s.DATABASE_URL, s.DATABASE_POOL_MAX));
-    const replica = s.DATABASE_READ_URL ? createDb(createPool(s.DATABASE_READ_URL, s.DATABASE_POOL_MAX)) : primary;
+    const replica = s.DATABASE_READ_URL
+      ? createDb(createPool(s.DATABASE_READ_URL, s.DATABASE_POOL_MAX))
+      : primary;
     current = { primary, replica };
   }
   return current;

@@ -8,7 +8,9 @@ import { createMigrator, migrateDown, migrateToLatest } from './migrator.js';
 const command = process.argv[2] ?? 'up';
 const url = process.env.DATABASE_URL;
 if (!url) {
-  console.error('Set DATABASE_URL to the database to migrate (the devhost migrates its embedded database itself).');
+  console.error(
+    'Set DATABASE_URL to the database to migrate (the devhost migrates its embedded database itself).',
+  );
   process.exit(2);
 }
 const db = createDb(createPool(url, 1));
@@ -21,7 +23,8 @@ try {
     const result = await migrateDown(db);
     for (const r of result.results ?? []) console.log(`${r.direction} ${r.migrationName}: ${r.status}`);
   } else if (command === 'status') {
-    for (const m of await createMigrator(db).getMigrations()) console.log(`${m.executedAt ? m.executedAt.toISOString() : 'pending'.padEnd(24)}  ${m.name}`);
+    for (const m of await createMigrator(db).getMigrations())
+      console.log(`${m.executedAt ? m.executedAt.toISOString() : 'pending'.padEnd(24)}  ${m.name}`);
   } else {
     console.error(`Unknown command ${command}: use up, down or status.`);
     process.exitCode = 2;

@@ -11,7 +11,12 @@ export interface EventDefinition<T extends string = string, S extends z.ZodType 
   description: string;
 }
 
-function defineEvent<T extends string, S extends z.ZodType>(type: T, version: number, description: string, schema: S): EventDefinition<T, S> {
+function defineEvent<T extends string, S extends z.ZodType>(
+  type: T,
+  version: number,
+  description: string,
+  schema: S,
+): EventDefinition<T, S> {
   return { type, version, schema, description };
 }
 
@@ -22,13 +27,22 @@ export const events = {
     'platform.FlowStartRequested',
     1,
     'A request asked for a durable flow; the flow starter begins it with this instance id.',
-    z.strictObject({ instanceId: z.string().min(1).max(100), orchestration: z.string().min(1).max(100), input: z.unknown() }),
+    z.strictObject({
+      instanceId: z.string().min(1).max(100),
+      orchestration: z.string().min(1).max(100),
+      input: z.unknown(),
+    }),
   ),
   tenantOnboarded: defineEvent(
     'admin.TenantOnboarded',
     1,
     'A new tenant exists, with its settings and number series.',
-    z.strictObject({ tenantId: uuid, slug: z.string(), name: z.string(), baseCurrency: z.string().length(3) }),
+    z.strictObject({
+      tenantId: uuid,
+      slug: z.string(),
+      name: z.string(),
+      baseCurrency: z.string().length(3),
+    }),
   ),
   tenantSettingsChanged: defineEvent(
     'admin.TenantSettingsChanged',

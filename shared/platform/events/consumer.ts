@@ -65,7 +65,9 @@ export function parseEvent(message: unknown): ConsumedEvent {
   const definition = eventDefinition(envelope.type);
   if (!definition) throw new Error(`Unknown event type ${envelope.type}.`);
   if (definition.version !== envelope.version) {
-    throw new Error(`Event ${envelope.type} v${envelope.version} is not the catalog's v${definition.version}.`);
+    throw new Error(
+      `Event ${envelope.type} v${envelope.version} is not the catalog's v${definition.version}.`,
+    );
   }
   return { ...envelope, payload: definition.schema.parse(envelope.payload) };
 }

@@ -7,7 +7,12 @@ import { events, type EventKey, type EventPayload } from './catalog.js';
  * Records an event in the outbox, in the caller's transaction: the event is published if and only
  * if the change that caused it commits. The current trace context travels with it.
  */
-export async function emit<K extends EventKey>(trx: Tx, tenantId: string, key: K, payload: EventPayload<K>): Promise<string> {
+export async function emit<K extends EventKey>(
+  trx: Tx,
+  tenantId: string,
+  key: K,
+  payload: EventPayload<K>,
+): Promise<string> {
   const definition = events[key];
   const parsed = definition.schema.parse(payload);
   const trace = currentTraceparent();

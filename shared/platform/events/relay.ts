@@ -27,7 +27,11 @@ interface ClaimedRow {
  * once the lease ends: the message id is the event id, so Service Bus duplicate detection and the
  * consumers' inbox drop the copy. Several relays can run at once (SKIP LOCKED, leases).
  */
-export async function relayOutboxBatch(db: Db, publisher: EventPublisher, batchSize = RELAY_BATCH_SIZE_MAX): Promise<number> {
+export async function relayOutboxBatch(
+  db: Db,
+  publisher: EventPublisher,
+  batchSize = RELAY_BATCH_SIZE_MAX,
+): Promise<number> {
   const limit = Math.min(batchSize, RELAY_BATCH_SIZE_MAX);
   const claimed = await withSystem(db, async (trx) => {
     const result = await sql<ClaimedRow>`
@@ -52,7 +56,11 @@ export async function relayOutboxBatch(db: Db, publisher: EventPublisher, batchS
       trx
         .updateTable('outbox')
         .set({ last_error: message.slice(0, 2000) })
-        .where('id', 'in', claimed.map((row) => row.id))
+        .where(
+          'id',
+          'in',
+          claimed.map((row) => row.id),
+        )
         .execute(),
     );
     throw error;
@@ -61,7 +69,11 @@ export async function relayOutboxBatch(db: Db, publisher: EventPublisher, batchS
     trx
       .updateTable('outbox')
       .set({ published_at: new Date(), claimed_until: null, last_error: null })
-      .where('id', 'in', claimed.map((row) => row.id))
+      .where(
+        'id',
+        'in',
+        claimed.map((row) => row.id),
+      )
       .execute(),
   );
   return claimed.length;
@@ -87,16 +99,28 @@ function toMessage(row: ClaimedRow): OutgoingMessage {
     occurredAt: row.occurred_at.toISOString(),
     payload: row.payload,
   };
-  const applicationProperties: Record<string, string | number> = { tenantId: row.tenant_id, eventType: row.type, eventVersion: row.version };
+  const applicationProperties: Record<string, string | number> = {
+    tenantId: row.tenant_id,
+    eventType: row.type,
+    eventVersion: row.version,
+  };
   if (row.traceparent) applicationProperties.traceparent = row.traceparent;
   if (row.tracestate) applicationProperties.tracestate = row.tracestate;
-  return { messageId: row.id, subject: row.type, body: envelope, contentType: 'application/json', applicationProperties };
+  return {
+    messageId: row.id,
+    subject: row.type,
+    body: envelope,
+    contentType: 'application/json',
+    applicationProperties,
+  };
 }
 
 /** How far behind the relay is: the age of the oldest unpublished event, for the outbox-lag metric. */
 export async function outboxLagSeconds(db: Db): Promise<number> {
   const row = await withSystem(db, (trx) =>
-    sql<{ lag: string | null }>`select extract(epoch from now() - min(occurred_at))::text as lag from outbox where published_at is null`.execute(
+    sql<{
+      lag: string | null;
+    }>`select extract(epoch from now() - min(occurred_at))::text as lag from outbox where published_at is null`.execute(
       trx,
     ),
   );

@@ -24,7 +24,8 @@ export class ServiceBusPublisher implements EventPublisher {
       if (!batch.tryAddMessage(message)) {
         await sender.sendMessages(batch);
         batch = await sender.createMessageBatch();
-        if (!batch.tryAddMessage(message)) throw new Error(`Event ${message.messageId} is too large for a Service Bus message.`);
+        if (!batch.tryAddMessage(message))
+          throw new Error(`Event ${message.messageId} is too large for a Service Bus message.`);
       }
     }
     if (batch.count > 0) await sender.sendMessages(batch);

@@ -13,14 +13,21 @@ export interface StoredResponse {
 }
 
 export function requestHash(method: string, path: string, body: unknown): string {
-  return createHash('sha256').update(`${method.toUpperCase()} ${path}\n${canonicalJson(body ?? null)}`).digest('hex');
+  return createHash('sha256')
+    .update(`${method.toUpperCase()} ${path}\n${canonicalJson(body ?? null)}`)
+    .digest('hex');
 }
 
 export function validateIdempotencyKey(key: string): string {
   if (key.length === 0 || key.length > IDEMPOTENCY_KEY_LENGTH_MAX || !/^[\x21-\x7e]+$/.test(key)) {
-    throw new AppError('validation', 'platform.invalid_idempotency_key', 'The Idempotency-Key header must be 1 to 200 visible ASCII characters.', {
-      errors: [{ path: 'header.Idempotency-Key', message: 'Invalid idempotency key' }],
-    });
+    throw new AppError(
+      'validation',
+      'platform.invalid_idempotency_key',
+      'The Idempotency-Key header must be 1 to 200 visible ASCII characters.',
+      {
+        errors: [{ path: 'header.Idempotency-Key', message: 'Invalid idempotency key' }],
+      },
+    );
   }
   return key;
 }
@@ -62,7 +69,13 @@ export async function claimIdempotencyKey(
  * The stored response of an earlier request with this key, if it has not expired; a 422 when the
  * key was used for a different request.
  */
-export async function findIdempotentResponse(trx: Tx, key: string, method: string, path: string, hash: string): Promise<StoredResponse | undefined> {
+export async function findIdempotentResponse(
+  trx: Tx,
+  key: string,
+  method: string,
+  path: string,
+  hash: string,
+): Promise<StoredResponse | undefined> {
   const existing = await trx
     .selectFrom('idempotency_keys')
     .select(['method', 'path', 'request_hash', 'status_code', 'response_headers', 'response_body'])
@@ -85,10 +98,19 @@ export async function findIdempotentResponse(trx: Tx, key: string, method: strin
   };
 }
 
-export async function storeIdempotentResponse(trx: Tx, tenantId: string, key: string, response: StoredResponse): Promise<void> {
+export async function storeIdempotentResponse(
+  trx: Tx,
+  tenantId: string,
+  key: string,
+  response: StoredResponse,
+): Promise<void> {
   await trx
     .updateTable('idempotency_keys')
-    .set({ status_code: response.status, response_headers: JSON.stringify(response.headers), response_body: response.body })
+    .set({
+      status_code: response.status,
+      response_headers: JSON.stringify(response.headers),
+      response_body: response.body,
+    })
     .where('tenant_id', '=', tenantId)
     .where('key', '=', key)
     .execute();

@@ -13,7 +13,10 @@ const problemSchema: JsonSchema = {
     detail: { type: 'string' },
     code: { type: 'string' },
     requestId: { type: 'string' },
-    errors: { type: 'array', items: { type: 'object', properties: { path: { type: 'string' }, message: { type: 'string' } } } },
+    errors: {
+      type: 'array',
+      items: { type: 'object', properties: { path: { type: 'string' }, message: { type: 'string' } } },
+    },
   },
 };
 
@@ -30,13 +33,21 @@ export function openApiPath(route: string, prefix = 'api'): string {
 
 function parameters(spec: RouteSpec): JsonSchema[] {
   const result: JsonSchema[] = [];
-  for (const [location, schema] of [['path', spec.params], ['query', spec.query]] as const) {
+  for (const [location, schema] of [
+    ['path', spec.params],
+    ['query', spec.query],
+  ] as const) {
     if (!schema) continue;
     const json = toSchema(schema, 'input');
     const props = (json.properties ?? {}) as Record<string, JsonSchema>;
     const required = new Set((json.required as string[] | undefined) ?? []);
     for (const [name, property] of Object.entries(props)) {
-      result.push({ name, in: location, required: location === 'path' || required.has(name), schema: property });
+      result.push({
+        name,
+        in: location,
+        required: location === 'path' || required.has(name),
+        schema: property,
+      });
     }
   }
   return result;
@@ -49,7 +60,13 @@ function problems(spec: RouteSpec): Record<string, JsonSchema> {
   if (spec.method === 'PATCH' || spec.method === 'PUT') statuses.push('412', '428');
   if (spec.idempotent) statuses.push('422');
   return Object.fromEntries(
-    statuses.map((status) => [status, { description: 'Problem', content: { 'application/problem+json': { schema: { $ref: '#/components/schemas/Problem' } } } }]),
+    statuses.map((status) => [
+      status,
+      {
+        description: 'Problem',
+        content: { 'application/problem+json': { schema: { $ref: '#/components/schemas/Problem' } } },
+      },
+    ]),
   );
 }
 
@@ -66,7 +83,9 @@ export function openApiDocument(info: { title: string; version: string }): JsonS
       responses: {
         [String(spec.status)]: {
           description: 'Success',
-          ...(spec.response ? { content: { 'application/json': { schema: toSchema(spec.response, 'output') } } } : {}),
+          ...(spec.response
+            ? { content: { 'application/json': { schema: toSchema(spec.response, 'output') } } }
+            : {}),
         },
         ...problems(spec),
       },
@@ -74,15 +93,30 @@ export function openApiDocument(info: { title: string; version: string }): JsonS
     if (spec.roles === 'anonymous') operation.security = [];
     else operation['x-roles'] = spec.roles;
     if (spec.idempotent) {
-      (operation.parameters as JsonSchema[]).push({ name: 'Idempotency-Key', in: 'header', required: false, schema: { type: 'string', maxLength: 200 } });
+      (operation.parameters as JsonSchema[]).push({
+        name: 'Idempotency-Key',
+        in: 'header',
+        required: false,
+        schema: { type: 'string', maxLength: 200 },
+      });
     }
     if (spec.method === 'PATCH' || spec.method === 'PUT') {
-      (operation.parameters as JsonSchema[]).push({ name: 'If-Match', in: 'header', required: true, schema: { type: 'string' } });
+      (operation.parameters as JsonSchema[]).push({
+        name: 'If-Match',
+        in: 'header',
+        required: true,
+        schema: { type: 'string' },
+      });
     }
     if (spec.body) {
       operation.requestBody = {
         required: true,
-        content: { 'application/json': { schema: toSchema(spec.body, 'input'), ...(spec.example !== undefined ? { example: spec.example } : {}) } },
+        content: {
+          'application/json': {
+            schema: toSchema(spec.body, 'input'),
+            ...(spec.example !== undefined ? { example: spec.example } : {}),
+          },
+        },
       };
     }
     paths[path] ??= {};
@@ -94,7 +128,9 @@ export function openApiDocument(info: { title: string; version: string }): JsonS
     servers: [{ url: '/' }],
     security: [{ entra: [] }],
     components: {
-      securitySchemes: { entra: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT', description: 'Entra ID access token' } },
+      securitySchemes: {
+        entra: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT', description: 'Entra ID access token' },
+      },
       schemas: { Problem: problemSchema },
     },
     paths,

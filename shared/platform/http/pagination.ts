@@ -19,7 +19,10 @@ export function encodeCursor(key: readonly (string | number)[]): string {
   return Buffer.from(JSON.stringify(key)).toString('base64url');
 }
 
-export function decodeCursor<T extends readonly (string | number)[]>(cursor: string | undefined, schema: z.ZodType<T>): T | undefined {
+export function decodeCursor<T extends readonly (string | number)[]>(
+  cursor: string | undefined,
+  schema: z.ZodType<T>,
+): T | undefined {
   if (cursor === undefined) return undefined;
   try {
     return schema.parse(JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')));
@@ -33,9 +36,17 @@ export function decodeCursor<T extends readonly (string | number)[]>(cursor: str
 /**
  * Builds a page from rows fetched with `limit + 1`: the extra row only says that there is more.
  */
-export function toPage<R, T>(rows: R[], limit: number, map: (row: R) => T, keyOf: (row: R) => readonly (string | number)[]): Page<T> {
+export function toPage<R, T>(
+  rows: R[],
+  limit: number,
+  map: (row: R) => T,
+  keyOf: (row: R) => readonly (string | number)[],
+): Page<T> {
   const more = rows.length > limit;
   const pageRows = more ? rows.slice(0, limit) : rows;
   const last = pageRows[pageRows.length - 1];
-  return { items: pageRows.map(map), nextCursor: more && last !== undefined ? encodeCursor(keyOf(last)) : null };
+  return {
+    items: pageRows.map(map),
+    nextCursor: more && last !== undefined ? encodeCursor(keyOf(last)) : null,
+  };
 }

@@ -1,5 +1,11 @@
 import { randomUUID } from 'node:crypto';
-import { app, type FunctionInput, type HttpRequest, type HttpResponseInit, type InvocationContext } from '@azure/functions';
+import {
+  app,
+  type FunctionInput,
+  type HttpRequest,
+  type HttpResponseInit,
+  type InvocationContext,
+} from '@azure/functions';
 import type { z } from 'zod';
 import type { Principal } from '../auth/principal.js';
 import type { Role } from '../auth/roles.js';
@@ -11,7 +17,14 @@ import { AppError } from '../errors.js';
 import { nudgeOutboxRelay } from '../events/relay-trigger.js';
 import { effectiveRoles, resolveUserAccess } from '../identity/users.js';
 import { logger } from '../telemetry/logger.js';
-import { claimIdempotencyKey, findIdempotentResponse, requestHash, storeIdempotentResponse, validateIdempotencyKey, type StoredResponse } from './idempotency.js';
+import {
+  claimIdempotencyKey,
+  findIdempotentResponse,
+  requestHash,
+  storeIdempotentResponse,
+  validateIdempotencyKey,
+  type StoredResponse,
+} from './idempotency.js';
 import { problemResponse } from './problem.js';
 import { registerRouteSpec, type RouteSpec } from './registry.js';
 import { parseOrThrow } from './validation.js';
@@ -114,7 +127,8 @@ export interface AnonymousRouteOptions<B, Q, P> extends RouteOptionsBase<B, Q, P
   handler: (ctx: AnonymousContext<B, Q, P>) => Promise<Reply>;
 }
 
-type RouteOptions<B, Q, P> = TenantRouteOptions<B, Q, P> | ManualTenantRouteOptions<B, Q, P> | AnonymousRouteOptions<B, Q, P>;
+type RouteOptions<B, Q, P> =
+  TenantRouteOptions<B, Q, P> | ManualTenantRouteOptions<B, Q, P> | AnonymousRouteOptions<B, Q, P>;
 
 const JSON_TYPE = /^application\/([a-z0-9.+-]*\+)?json\b/i;
 
@@ -124,9 +138,15 @@ const JSON_TYPE = /^application\/([a-z0-9.+-]*\+)?json\b/i;
  * of params/query/body (unknown fields are rejected), the tenant transaction, Idempotency-Key, the
  * handler, ETag/Location, and problem+json for every failure.
  */
-export function defineRoute<B = undefined, Q = Record<string, never>, P = Record<string, never>>(options: AnonymousRouteOptions<B, Q, P>): void;
-export function defineRoute<B = undefined, Q = Record<string, never>, P = Record<string, never>>(options: ManualTenantRouteOptions<B, Q, P>): void;
-export function defineRoute<B = undefined, Q = Record<string, never>, P = Record<string, never>>(options: TenantRouteOptions<B, Q, P>): void;
+export function defineRoute<B = undefined, Q = Record<string, never>, P = Record<string, never>>(
+  options: AnonymousRouteOptions<B, Q, P>,
+): void;
+export function defineRoute<B = undefined, Q = Record<string, never>, P = Record<string, never>>(
+  options: ManualTenantRouteOptions<B, Q, P>,
+): void;
+export function defineRoute<B = undefined, Q = Record<string, never>, P = Record<string, never>>(
+  options: TenantRouteOptions<B, Q, P>,
+): void;
 export function defineRoute<B, Q, P>(options: RouteOptions<B, Q, P>): void {
   const spec: RouteSpec = {
     name: options.name,
@@ -141,7 +161,11 @@ export function defineRoute<B, Q, P>(options: RouteOptions<B, Q, P>): void {
     response: options.response,
     status: options.status ?? 200,
     example: options.example,
-    idempotent: !('anonymous' in options) && !('transaction' in options) && options.method === 'POST' && options.idempotent !== false,
+    idempotent:
+      !('anonymous' in options) &&
+      !('transaction' in options) &&
+      options.method === 'POST' &&
+      options.idempotent !== false,
   };
   registerRouteSpec(spec);
 
@@ -151,7 +175,8 @@ export function defineRoute<B, Q, P>(options: RouteOptions<B, Q, P>): void {
     authLevel: 'anonymous',
     extraInputs: options.extraInputs,
     handler: async (request, invocation) => {
-      const requestId = sanitizeRequestId(request.headers.get('x-request-id')) ?? invocation.invocationId ?? randomUUID();
+      const requestId =
+        sanitizeRequestId(request.headers.get('x-request-id')) ?? invocation.invocationId ?? randomUUID();
       const log = logger().child({ requestId, function: options.name });
       try {
         const response = await handle(options, spec, request, invocation, requestId);
@@ -180,15 +205,32 @@ async function handle<B, Q, P>(
   const p = await authenticate(request);
   const db = primaryDb();
   const access = await resolveUserAccess(db, p);
-  if (!access.active) throw new AppError('forbidden', 'platform.user_inactive', 'Your account is deactivated in this tenant.');
+  if (!access.active)
+    throw new AppError('forbidden', 'platform.user_inactive', 'Your account is deactivated in this tenant.');
   const roles = effectiveRoles(p, access);
   if (options.roles !== 'any' && !options.roles.some((role) => roles.includes(role))) {
-    throw new AppError('forbidden', 'platform.role_required', `This needs one of the roles: ${options.roles.join(', ')}.`);
+    throw new AppError(
+      'forbidden',
+      'platform.role_required',
+      `This needs one of the roles: ${options.roles.join(', ')}.`,
+    );
   }
-  const actor: Actor = { tenantId: p.tenantId, userId: access.userId, objectId: p.userId, name: p.name, roles, requestId };
+  const actor: Actor = {
+    tenantId: p.tenantId,
+    userId: access.userId,
+    objectId: p.userId,
+    name: p.name,
+    roles,
+    requestId,
+  };
   const { context: base, rawBody } = await parseRequest(options, request, invocation, requestId);
   if ('transaction' in options) {
-    const reply = await options.handler({ ...base, principal: p, actor, inTenant: (work) => withTenant(db, p.tenantId, work) });
+    const reply = await options.handler({
+      ...base,
+      principal: p,
+      actor,
+      inTenant: (work) => withTenant(db, p.tenantId, work),
+    });
     if (request.method !== 'GET') nudgeOutboxRelay();
     return toResponse(reply, spec.status);
   }
@@ -200,7 +242,9 @@ async function handle<B, Q, P>(
     // A retry of a request that already succeeded replays its response; the check would refuse it.
     if (key) {
       const hash = requestHash(request.method, path, rawBody);
-      const stored = await withTenant(db, p.tenantId, (trx) => findIdempotentResponse(trx, key, request.method, path, hash));
+      const stored = await withTenant(db, p.tenantId, (trx) =>
+        findIdempotentResponse(trx, key, request.method, path, hash),
+      );
       if (stored) return replay(stored);
     }
     await options.before({ ...base, actor });
@@ -210,7 +254,15 @@ async function handle<B, Q, P>(
   const response = await withTenant(target, p.tenantId, async (trx) => {
     if (key) {
       const hash = requestHash(request.method, path, rawBody);
-      const stored = await claimIdempotencyKey(trx, p.tenantId, key, request.method, path, hash, settings().IDEMPOTENCY_TTL_HOURS);
+      const stored = await claimIdempotencyKey(
+        trx,
+        p.tenantId,
+        key,
+        request.method,
+        path,
+        hash,
+        settings().IDEMPOTENCY_TTL_HOURS,
+      );
       if (stored) return replay(stored);
     }
     const reply = await options.handler({ ...base, principal: p, actor, trx });
@@ -237,7 +289,11 @@ async function parseRequest<B, Q, P>(
     invocation,
     requestId,
     params: parseOrThrow((options.params ?? ignored) as z.ZodType<P>, request.params, 'params'),
-    query: parseOrThrow((options.query ?? ignored) as z.ZodType<Q>, Object.fromEntries(request.query), 'query'),
+    query: parseOrThrow(
+      (options.query ?? ignored) as z.ZodType<Q>,
+      Object.fromEntries(request.query),
+      'query',
+    ),
     body: options.body ? parseOrThrow(options.body, rawBody) : (undefined as B),
     ifMatch: () => parseIfMatch(request.headers.get('if-match')),
   };
@@ -271,7 +327,11 @@ async function readJsonBody(request: HttpRequest): Promise<unknown> {
   }
   const contentType = request.headers.get('content-type') ?? '';
   if (!JSON_TYPE.test(contentType)) {
-    throw new AppError('unsupported_media_type', 'platform.unsupported_media_type', 'Send the body as application/json.');
+    throw new AppError(
+      'unsupported_media_type',
+      'platform.unsupported_media_type',
+      'Send the body as application/json.',
+    );
   }
   try {
     return JSON.parse(bytes.toString('utf8'));
@@ -283,20 +343,34 @@ async function readJsonBody(request: HttpRequest): Promise<unknown> {
 }
 
 function tooLarge(limit: number): AppError {
-  return new AppError('payload_too_large', 'platform.body_too_large', `The body is larger than ${limit} bytes.`);
+  return new AppError(
+    'payload_too_large',
+    'platform.body_too_large',
+    `The body is larger than ${limit} bytes.`,
+  );
 }
 
 function parseIfMatch(header: string | null): number {
   if (header === null) {
-    throw new AppError('precondition_required', 'platform.if_match_required', 'Send If-Match with the version (ETag) you read.', {
-      errors: [{ path: 'header.If-Match', message: 'Required' }],
-    });
+    throw new AppError(
+      'precondition_required',
+      'platform.if_match_required',
+      'Send If-Match with the version (ETag) you read.',
+      {
+        errors: [{ path: 'header.If-Match', message: 'Required' }],
+      },
+    );
   }
   const match = /^(?:W\/)?"?(\d{1,9})"?$/.exec(header.trim());
   if (!match) {
-    throw new AppError('validation', 'platform.invalid_if_match', 'If-Match must be the ETag of the resource, such as "3".', {
-      errors: [{ path: 'header.If-Match', message: 'Invalid ETag' }],
-    });
+    throw new AppError(
+      'validation',
+      'platform.invalid_if_match',
+      'If-Match must be the ETag of the resource, such as "3".',
+      {
+        errors: [{ path: 'header.If-Match', message: 'Invalid ETag' }],
+      },
+    );
   }
   return Number(match[1]);
 }

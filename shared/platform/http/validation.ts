@@ -3,14 +3,16 @@ import { AppError, type FieldError } from '../errors.js';
 
 /** Turns zod issues into field errors whose paths name the offending field, prefixed by where it came from. */
 export function fieldErrors(error: z.ZodError, prefix?: string): FieldError[] {
-  return error.issues.map((issue) => {
-    // An unknown key is reported by zod on the parent object; name the key itself.
-    const keys = issue.code === 'unrecognized_keys' ? issue.keys : [undefined];
-    return keys.map((key) => {
-      const segments = [...(prefix ? [prefix] : []), ...issue.path.map(String), ...(key ? [key] : [])];
-      return { path: segments.join('.') || '(body)', message: issue.message };
-    });
-  }).flat();
+  return error.issues
+    .map((issue) => {
+      // An unknown key is reported by zod on the parent object; name the key itself.
+      const keys = issue.code === 'unrecognized_keys' ? issue.keys : [undefined];
+      return keys.map((key) => {
+        const segments = [...(prefix ? [prefix] : []), ...issue.path.map(String), ...(key ? [key] : [])];
+        return { path: segments.join('.') || '(body)', message: issue.message };
+      });
+    })
+    .flat();
 }
 
 /** Parses `value` with `schema`, or throws a 400 naming every invalid field. */

@@ -151,7 +151,16 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     )`.execute(db);
 
   // Row-level security, forced so that the owner is bound by it too.
-  for (const table of ['users', 'audit_log', 'number_series', 'number_counters', 'idempotency_keys', 'outbox', 'inbox', 'flows']) {
+  for (const table of [
+    'users',
+    'audit_log',
+    'number_series',
+    'number_counters',
+    'idempotency_keys',
+    'outbox',
+    'inbox',
+    'flows',
+  ]) {
     await sql`alter table ${sql.table(table)} enable row level security`.execute(db);
     await sql`alter table ${sql.table(table)} force row level security`.execute(db);
     await sql`create policy tenant_isolation on ${sql.table(table)} to tessera_app
@@ -164,7 +173,9 @@ export async function up(db: Kysely<unknown>): Promise<void> {
 
   // The system role sees across tenants only where its machinery needs to.
   for (const table of ['tenants', 'users', 'outbox', 'number_series', 'idempotency_keys']) {
-    await sql`create policy system_access on ${sql.table(table)} to tessera_system using (true) with check (true)`.execute(db);
+    await sql`create policy system_access on ${sql.table(table)} to tessera_system using (true) with check (true)`.execute(
+      db,
+    );
   }
 
   await sql`grant select on tenants to tessera_app`.execute(db);
