@@ -95,6 +95,8 @@ export class DurableDriver {
   readonly #maxActivities: number;
   readonly #maxOrchestrations: number;
   readonly #log: (msg: string) => void;
+  /** Faults of the driver itself (not of user code): shown even without a log sink. */
+  readonly #logFault: (msg: string) => void;
 
   #running = false;
   #loop: Promise<void> | undefined;
@@ -118,6 +120,7 @@ export class DurableDriver {
     this.#maxActivities = options.maxConcurrentActivities ?? CONCURRENCY_DEFAULT;
     this.#maxOrchestrations = options.maxConcurrentOrchestrations ?? CONCURRENCY_DEFAULT;
     this.#log = options.log ?? (() => undefined);
+    this.#logFault = options.log ?? ((message) => console.error(message));
     this.#host.provideInput('durableClient', () => this.clientBinding());
   }
 
@@ -370,7 +373,7 @@ export class DurableDriver {
         if (pending.nextDueAt)
           delayMs = Math.min(delayMs, Math.max(0, pending.nextDueAt.getTime() - Date.now()));
       } catch (error) {
-        this.#log(`durable: the work loop failed: ${describe(error)}`);
+        this.#logFault(`durable: the work loop failed: ${describe(error)}`);
       }
       if (!this.#running) break;
       await this.#sleep(Math.min(delayMs, SLEEP_MS_MAX));
@@ -381,7 +384,7 @@ export class DurableDriver {
     if (kind === 'orchestration') this.#orchestrationsRunning++;
     else this.#activitiesRunning++;
     const tracked = work
-      .catch((error: unknown) => this.#log(`durable: ${kind} work failed: ${describe(error)}`))
+      .catch((error: unknown) => this.#logFault(`durable: ${kind} work failed: ${describe(error)}`))
       .finally(() => {
         if (kind === 'orchestration') this.#orchestrationsRunning--;
         else this.#activitiesRunning--;
@@ -400,7 +403,7 @@ export class DurableDriver {
         new Date(Date.now() + this.#leaseMs),
       );
     } catch (error) {
-      this.#log(`durable: renewing leases failed: ${describe(error)}`);
+      this.#logFault(`durable: renewing leases failed: ${describe(error)}`);
     }
   }
 
@@ -434,6 +437,10 @@ export class DurableDriver {
         newExecutionId: () => randomUUID(),
       });
       if (!prepared) {
+        if (messages.length > 0)
+          this.#logFault(
+            `durable: ${instance.instance_id} has ${messages.length} message(s) it cannot take yet`,
+          );
         await this.#store.releaseInstance(instance.instance_id, token);
         return;
       }
@@ -450,8 +457,9 @@ export class DurableDriver {
           `durable: ${instance.name} ${instance.instance_id}: the lease expired during the turn; it will run again`,
         );
     } catch (error) {
-      this.#log(`durable: turn of ${instance.instance_id} failed: ${describe(error)}`);
-      await this.#store.releaseInstance(instance.instance_id, token).catch(() => undefined);
+      // The lease is kept and left to expire, so a turn that keeps failing (a database outage)
+      // is retried after the lease time rather than in a tight loop.
+      this.#logFault(`durable: turn of ${instance.instance_id} failed: ${describe(error)}`);
     } finally {
       this.#instanceLeases.delete(token);
     }

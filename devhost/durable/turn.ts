@@ -741,6 +741,8 @@ function executeTurn(
         }
         case ActionType.CreateTimer: {
           const fireAt = new Date(action.fireAt as string);
+          if (Number.isNaN(fireAt.getTime()))
+            return fail(`A timer has no valid fire time (${String(action.fireAt)}).`, state.customStatus);
           scheduling.push({
             event: { ...baseEvent(EventType.TimerCreated, taskId, now), FireAt: fireAt.toISOString() },
             meta: { root: true },
