@@ -198,8 +198,12 @@ export class DurableStore {
       .select(['id', 'execution_id', 'event'])
       .where('instance_id', '=', instanceId)
       .where('visible_at', '<=', now)
-      // An execution's ExecutionStarted comes first even behind a long backlog of earlier events.
-      .orderBy(sql`(event->>'EventType')::int = ${EventType.ExecutionStarted}`, 'desc')
+      // Start, terminate and resume come first even behind a long backlog of events: a turn must
+      // see them to make progress (a suspended instance is only taken for a resume or terminate).
+      .orderBy(
+        sql`(event->>'EventType')::int in (${EventType.ExecutionStarted}, ${EventType.ExecutionTerminated}, ${EventType.ExecutionResumed})`,
+        'desc',
+      )
       .orderBy('id')
       .limit(limit)
       .execute();

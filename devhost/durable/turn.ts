@@ -328,7 +328,11 @@ export interface PrepareTurnArgs {
 
 /** Decides what one turn does with the due inbox messages of a leased instance. */
 export function prepareTurn(args: PrepareTurnArgs): PreparedTurn | undefined {
-  const { instance, history, messages } = args;
+  const { instance, history } = args;
+  // Arrival order (the store may load start, terminate and resume first, to be sure to see them).
+  const messages = [...args.messages].sort((a, b) =>
+    BigInt(a.id) < BigInt(b.id) ? -1 : BigInt(a.id) > BigInt(b.id) ? 1 : 0,
+  );
   const analysis = analyzeHistory(history);
   const status = instance.runtimeStatus;
 
@@ -354,7 +358,11 @@ export function prepareTurn(args: PrepareTurnArgs): PreparedTurn | undefined {
     const resume = messages.find((m) => m.event.EventType === EventType.ExecutionResumed);
     if (!resume) return undefined;
     const commit = emptyCommit(analysis.started ? 'Running' : 'Pending', 'resumed');
-    commit.deleteMessageIds = [resume.id];
+    // A suspend sent while already suspended is spent by this resume, not applied after it.
+    const repeatedSuspends = messages.filter(
+      (m) => m.event.EventType === EventType.ExecutionSuspended && BigInt(m.id) < BigInt(resume.id),
+    );
+    commit.deleteMessageIds = [resume.id, ...repeatedSuspends.map((m) => m.id)];
     commit.appendHistory = [{ event: { ...resume.event }, meta: null }];
     return { kind: 'commit', commit };
   }

@@ -229,6 +229,23 @@ describe('durable timers and external events', () => {
   });
 });
 
+describe('suspend and resume in quick succession', () => {
+  it('applies them in the order they were sent', async () => {
+    const instanceId = await h.driver.startNew(WAITER);
+    await waitForStatus(instanceId, (s) => s.runtimeStatus === 'Running');
+    await h.driver.suspend(instanceId, 'one');
+    await h.driver.suspend(instanceId, 'two');
+    await h.driver.resume(instanceId, 'back');
+    await h.driver.waitForIdle();
+    expect((await h.driver.getStatus(instanceId))?.runtimeStatus).toBe('Running');
+    await h.driver.raiseEvent(instanceId, 'Never', 'ok');
+    expect(await h.driver.waitForCompletion(instanceId)).toMatchObject({
+      runtimeStatus: 'Completed',
+      output: 'ok',
+    });
+  });
+});
+
 describe('retries', () => {
   const retryHistory = async (
     input: RetryInput,
