@@ -215,8 +215,12 @@ export function toJsonText(value: unknown): string | null {
   return value === undefined ? null : JSON.stringify(value);
 }
 
+/**
+ * The value of a stored payload as the extension hands it to a function: JSON has no undefined,
+ * so a missing payload (no input) arrives as null.
+ */
 export function fromJsonText(text: string | null | undefined): unknown {
-  return text === null || text === undefined ? undefined : (JSON.parse(text) as unknown);
+  return text === null || text === undefined ? null : (JSON.parse(text) as unknown);
 }
 
 /**
