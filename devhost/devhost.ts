@@ -44,6 +44,12 @@ export interface DevhostOptions {
   /** Run timer triggers on their schedules (on by default; tests fire them by name). */
   timers?: boolean;
   log?: LogSink;
+  /**
+   * How long a message lock or an activity lease lasts before another worker may take it over
+   * (Service Bus lock duration and the Durable lease; 60 s by default, as in Azure). Tests that
+   * kill the devhost shorten it.
+   */
+  leaseMs?: number;
 }
 
 export interface Devhost {
@@ -153,9 +159,13 @@ export async function startDevhost(options: DevhostOptions = {}): Promise<Devhos
   if (options.seed !== false) await seedDemoTenants(db);
   process.env.PLATFORM_ENTRA_TENANT_ID ??= DEMO_TENANTS[0]?.entraTenantId;
 
-  const durable = new DurableDriver({ host, db, baseUrl: () => baseUrl });
-  const bus = new BusEmulator({ host, db });
-  const timers = new TimerScheduler({ host, db });
+  // The emulators report through the same sink as the functions, as the Functions host does.
+  const log = options.log
+    ? (message: string) => options.log?.({ level: 'information', category: 'host', message })
+    : undefined;
+  const durable = new DurableDriver({ host, db, baseUrl: () => baseUrl, log, leaseMs: options.leaseMs });
+  const bus = new BusEmulator({ host, db, log, lockDurationMs: options.leaseMs });
+  const timers = new TimerScheduler({ host, db, log });
   configureEventPublisher({
     publish: (topic, messages) => bus.send(topic, messages),
     health: async () => (await sql`select 1 from devhost.migrations limit 1`.execute(db)).rows.length >= 0,

@@ -62,9 +62,9 @@ async function waitFor<T>(probe: () => Promise<T | undefined>, timeoutMs: number
   }
 }
 
-it('resumes a flow after the devhost is killed mid-way, doing no step twice', async () => {
+it('finishes a flow whose devhost was killed right after acknowledging it, doing no step twice', async () => {
   dataDir = await mkdtemp(path.join(os.tmpdir(), 'tessera-crash-'));
-  const env: NodeJS.ProcessEnv = {};
+  const env: NodeJS.ProcessEnv = { DEVHOST_LEASE_MS: '3000' };
   if (process.env.DATABASE_URL) {
     database = await createTestDatabase();
     env.DATABASE_URL = database.url;
@@ -97,7 +97,7 @@ it('resumes a flow after the devhost is killed mid-way, doing no step twice', as
   const status = await waitFor(async () => {
     const response = await operatorAgain.get(location);
     return response.body.runtimeStatus === 'Completed' ? response.body : undefined;
-  }, 45_000);
+  }, 90_000);
   expect(status.output).toMatchObject({ slug });
 
   // Each step's effect exists once: one onboarding record, one announcement.
@@ -106,4 +106,4 @@ it('resumes a flow after the devhost is killed mid-way, doing no step twice', as
   expect(audit.status).toBe(200);
   expect(audit.body.items).toHaveLength(1);
   await kill(second.child);
-}, 120_000);
+}, 180_000);

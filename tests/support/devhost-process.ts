@@ -9,6 +9,8 @@ installFunctionsCore();
 const { startDevhost } = await import('../../devhost/devhost.js');
 const dataDir = process.argv[2];
 if (!dataDir) throw new Error('usage: devhost-process.ts <dataDir>');
-const devhost = await startDevhost({ port: 0, dataDir, blobInMemory: true, log: () => undefined });
+// Short leases, so that what the killed process held is taken over in seconds rather than a minute.
+const leaseMs = Number(process.env.DEVHOST_LEASE_MS ?? 60_000);
+const devhost = await startDevhost({ port: 0, dataDir, blobInMemory: true, leaseMs, log: () => undefined });
 process.stdout.write(`${JSON.stringify({ url: devhost.url })}\n`);
 process.on('SIGTERM', () => void devhost.stop().then(() => process.exit(0)));
