@@ -130,6 +130,9 @@ export interface AnonymousRouteOptions<B, Q, P> extends RouteOptionsBase<B, Q, P
 type RouteOptions<B, Q, P> =
   TenantRouteOptions<B, Q, P> | ManualTenantRouteOptions<B, Q, P> | AnonymousRouteOptions<B, Q, P>;
 
+/** What a request's log lines carry: filled in as the request is resolved. */
+type LogFields = { requestId: string; function: string; tenantId?: string; userId?: string };
+
 const JSON_TYPE = /^application\/([a-z0-9.+-]*\+)?json\b/i;
 
 /**
@@ -177,12 +180,12 @@ export function defineRoute<B, Q, P>(options: RouteOptions<B, Q, P>): void {
     handler: async (request, invocation) => {
       const requestId =
         sanitizeRequestId(request.headers.get('x-request-id')) ?? invocation.invocationId ?? randomUUID();
-      const log = logger().child({ requestId, function: options.name });
+      const fields: LogFields = { requestId, function: options.name };
       try {
-        const response = await handle(options, spec, request, invocation, requestId);
+        const response = await handle(options, spec, request, invocation, requestId, fields);
         return withStandardHeaders(response, requestId);
       } catch (error) {
-        if (!(error instanceof AppError)) log.error('request failed', { error });
+        if (!(error instanceof AppError)) logger().child(fields).error('request failed', { error });
         return withStandardHeaders(problemResponse(error, requestId), requestId);
       }
     },
@@ -195,6 +198,7 @@ async function handle<B, Q, P>(
   request: HttpRequest,
   invocation: InvocationContext,
   requestId: string,
+  fields: LogFields,
 ): Promise<HttpResponseInit> {
   // Authenticate and authorise before reading the body: a caller without access learns nothing
   // about the route's validation rules.
@@ -203,6 +207,8 @@ async function handle<B, Q, P>(
     return toResponse(await options.handler({ ...base.context, db: primaryDb() }), spec.status);
   }
   const p = await authenticate(request);
+  fields.tenantId = p.tenantId;
+  fields.userId = p.userId;
   const db = primaryDb();
   const access = await resolveUserAccess(db, p);
   if (!access.active)
