@@ -8,7 +8,7 @@ import { resetSettings } from '../shared/platform/config.js';
 import { configureDatabases, createDb, createPool, type Db } from '../shared/platform/db/database.js';
 import { migrateToLatest } from '../shared/platform/db/migrator.js';
 import { configureEventPublisher } from '../shared/platform/events/publisher.js';
-import { outboxRelayIdle } from '../shared/platform/events/relay-trigger.js';
+import { nudgeOutboxRelay, outboxRelayIdle } from '../shared/platform/events/relay-trigger.js';
 import { relayOutbox } from '../shared/platform/events/relay.js';
 import { databaseTenantDirectory, DEMO_TENANTS, seedDemoTenants } from '../shared/modules/admin/index.js';
 import { resetTokenValidator } from '../shared/platform/auth/token-validator.js';
@@ -189,6 +189,8 @@ export async function startDevhost(options: DevhostOptions = {}): Promise<Devhos
 
   durable.start();
   bus.start();
+  // Announce what seeding wrote (the new tenants), rather than waiting for the relay's timer.
+  nudgeOutboxRelay();
   if (options.timers !== false) timers.start();
   await host.runAppHook('appStart');
 

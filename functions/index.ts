@@ -25,4 +25,5 @@ await import('./platform/meta.js');
 await import('./platform/flows.js');
 await import('./platform/outbox.js');
 await import('./admin.js');
+await import('./accounting.js');
 await import('../orchestrations/tenant-onboarding/index.js');

@@ -81,6 +81,14 @@ beforeAll(async () => {
     if (body.instanceId) ownedInstanceIds.push(body.instanceId);
   }
   await devhost.settle();
+  // Collections without a create route (periods, say): an id the owner can list.
+  for (const spec of secured.filter((s) => s.method === 'GET' && !/\{/.test(s.route))) {
+    const path = openApiPath(spec.route);
+    if (ownedIds.has(path) || !withParams.some((p) => collectionOf(openApiPath(p.route)) === path)) continue;
+    const list = await owner.get(path);
+    const id = (list.body as { items?: { id?: string }[] }).items?.find((item) => item.id)?.id;
+    if (id) ownedIds.set(path, [id]);
+  }
 });
 
 describe('every secured route', () => {

@@ -71,6 +71,8 @@ export async function startTestDevhost(options: { timers?: boolean } = {}): Prom
         console.error(`[${entry.functionName ?? entry.category}] ${entry.message}`);
     },
   });
+  // Let what starting wrote (the demo tenants' onboarding events and their consumers) finish first.
+  await devhost.settle();
   return {
     ...devhost,
     database,

@@ -56,6 +56,25 @@ export const events = {
     "A user's granted roles or active flag changed.",
     z.strictObject({ userId: uuid, objectId: uuid, roles: z.array(z.string()), active: z.boolean() }),
   ),
+  journalEntryPosted: defineEvent(
+    'accounting.JournalEntryPosted',
+    1,
+    'A journal entry was posted to the ledger.',
+    z.strictObject({
+      entryId: uuid,
+      number: z.string(),
+      date: z.iso.date(),
+      currency: z.string().length(3),
+      source: z.strictObject({ type: z.string(), id: z.string() }).nullable(),
+      reversesEntryId: uuid.nullable(),
+    }),
+  ),
+  periodClosed: defineEvent(
+    'accounting.PeriodClosed',
+    1,
+    'A period was closed for posting.',
+    z.strictObject({ periodId: uuid, startDate: z.iso.date(), endDate: z.iso.date() }),
+  ),
 } as const;
 
 export type EventKey = keyof typeof events;

@@ -189,6 +189,10 @@ export function messagingTopology(eventsTopic: string = EVENTS_TOPIC_DEFAULT): T
             name: 'platform',
             description: 'Platform consumers: the flow starter and other cross-cutting reactions to events.',
           },
+          {
+            name: 'accounting',
+            description: "Accounting's consumers: setting up a new tenant's books.",
+          },
         ],
       },
     ],

@@ -95,7 +95,7 @@ interface RouteOptionsBase<B, Q, P> {
   /** The success status (200 unless said otherwise). */
   status?: number;
   /** An example body that the route accepts, used in the OpenAPI document and by the route test suite. */
-  example?: B;
+  example?: NoInfer<B>;
   /** Extra input bindings, such as the durable client. */
   extraInputs?: FunctionInput[];
 }
@@ -326,11 +326,8 @@ async function readJsonBody(request: HttpRequest): Promise<unknown> {
   if (declared > limit) throw tooLarge(limit);
   const bytes = Buffer.from(await request.arrayBuffer());
   if (bytes.length > limit) throw tooLarge(limit);
-  if (bytes.length === 0) {
-    throw new AppError('validation', 'platform.body_required', 'The request needs a JSON body.', {
-      errors: [{ path: '(body)', message: 'Required' }],
-    });
-  }
+  // An empty body is an absent one: the route's schema decides whether that is allowed.
+  if (bytes.length === 0) return undefined;
   const contentType = request.headers.get('content-type') ?? '';
   if (!JSON_TYPE.test(contentType)) {
     throw new AppError(

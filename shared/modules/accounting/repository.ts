@@ -1,0 +1,282 @@
+import { sql, type Selectable } from 'kysely';
+import { z } from 'zod';
+import type { Tx } from '../../platform/db/database.js';
+import { decodeCursor, toPage, type Page } from '../../platform/http/pagination.js';
+import type { Account, Period } from './schemas.js';
+import type { AccountsTable, AccountType, JournalEntriesTable, JournalLinesTable } from './tables.js';
+
+export function toAccount(row: Selectable<AccountsTable>): Account {
+  return {
+    id: row.id,
+    code: row.code,
+    name: row.name,
+    type: row.type,
+    role: row.role,
+    manualPosting: row.manual_posting,
+    active: row.active,
+    version: row.version,
+  };
+}
+
+export interface TenantBooks {
+  id: string;
+  baseCurrency: string;
+  fiscalYearStartMonth: number;
+  timeZone: string;
+}
+
+export async function tenantBooks(trx: Tx): Promise<TenantBooks> {
+  const row = await trx
+    .selectFrom('tenants')
+    .select(['id', 'base_currency', 'fiscal_year_start_month', 'time_zone'])
+    .executeTakeFirstOrThrow();
+  return {
+    id: row.id,
+    baseCurrency: row.base_currency,
+    fiscalYearStartMonth: row.fiscal_year_start_month,
+    timeZone: row.time_zone,
+  };
+}
+
+// ---- Accounts ------------------------------------------------------------------------------
+
+export async function accountsByCode(
+  trx: Tx,
+  codes: string[],
+): Promise<Map<string, Selectable<AccountsTable>>> {
+  if (codes.length === 0) return new Map();
+  const rows = await trx
+    .selectFrom('accounts')
+    .selectAll()
+    .where('code', 'in', [...new Set(codes)])
+    .execute();
+  return new Map(rows.map((row) => [row.code, row]));
+}
+
+export async function accountByCode(trx: Tx, code: string): Promise<Selectable<AccountsTable> | undefined> {
+  return trx.selectFrom('accounts').selectAll().where('code', '=', code).executeTakeFirst();
+}
+
+const codeCursor = z.tuple([z.string()]);
+
+export async function listAccounts(
+  trx: Tx,
+  query: { limit: number; cursor?: string; type?: AccountType; active?: 'true' | 'false' },
+): Promise<Page<Account>> {
+  const after = decodeCursor(query.cursor, codeCursor);
+  let q = trx.selectFrom('accounts').selectAll();
+  if (query.type) q = q.where('type', '=', query.type);
+  if (query.active) q = q.where('active', '=', query.active === 'true');
+  if (after) q = q.where('code', '>', after[0]);
+  const rows = await q
+    .orderBy('code')
+    .limit(query.limit + 1)
+    .execute();
+  return toPage(rows, query.limit, toAccount, (row) => [row.code]);
+}
+
+export async function accountHasPostings(trx: Tx, accountId: string): Promise<boolean> {
+  const row = await trx
+    .selectFrom('journal_lines')
+    .select('entry_id')
+    .where('account_id', '=', accountId)
+    .limit(1)
+    .executeTakeFirst();
+  return row !== undefined;
+}
+
+// ---- Periods -------------------------------------------------------------------------------
+
+export async function periodContaining(trx: Tx, date: string) {
+  return trx
+    .selectFrom('periods')
+    .selectAll()
+    .where('start_date', '<=', date)
+    .where('end_date', '>=', date)
+    .executeTakeFirst();
+}
+
+export function toPeriod(
+  row: {
+    id: string;
+    number: number;
+    start_date: string;
+    end_date: string;
+    status: 'open' | 'closed';
+    version: number;
+  },
+  fiscalYear: string,
+): Period {
+  return {
+    id: row.id,
+    fiscalYear,
+    number: row.number,
+    startDate: row.start_date,
+    endDate: row.end_date,
+    status: row.status,
+    version: row.version,
+  };
+}
+
+const periodCursor = z.tuple([z.iso.date()]);
+
+export async function listPeriods(
+  trx: Tx,
+  query: { limit: number; cursor?: string; year?: string },
+): Promise<Page<Period>> {
+  const after = decodeCursor(query.cursor, periodCursor);
+  let q = trx
+    .selectFrom('periods as p')
+    .innerJoin('fiscal_years as y', (join) =>
+      join.onRef('y.tenant_id', '=', 'p.tenant_id').onRef('y.id', '=', 'p.fiscal_year_id'),
+    )
+    .select([
+      'p.id',
+      'p.number',
+      'p.start_date',
+      'p.end_date',
+      'p.status',
+      'p.version',
+      'y.name as fiscal_year',
+    ]);
+  if (query.year) q = q.where('y.name', '=', `FY${query.year}`);
+  if (after) q = q.where('p.start_date', '>', after[0]);
+  const rows = await q
+    .orderBy('p.start_date')
+    .limit(query.limit + 1)
+    .execute();
+  return toPage(
+    rows,
+    query.limit,
+    (row) => toPeriod(row, row.fiscal_year),
+    (row) => [row.start_date],
+  );
+}
+
+// ---- Exchange rates ------------------------------------------------------------------------
+
+/** The rate in force on `date`: the latest one on or before it. */
+export async function rateOn(trx: Tx, currency: string, date: string): Promise<string | undefined> {
+  const row = await trx
+    .selectFrom('exchange_rates')
+    .select('rate')
+    .where('currency', '=', currency)
+    .where('rate_date', '<=', date)
+    .orderBy('rate_date', 'desc')
+    .limit(1)
+    .executeTakeFirst();
+  return row?.rate;
+}
+
+// ---- Journal -------------------------------------------------------------------------------
+
+export type EntryRow = Selectable<JournalEntriesTable>;
+export type LineRow = Selectable<JournalLinesTable> & { account_code: string; account_name: string };
+
+export async function entryById(trx: Tx, id: string): Promise<EntryRow | undefined> {
+  return trx.selectFrom('journal_entries').selectAll().where('id', '=', id).executeTakeFirst();
+}
+
+export async function entryBySource(trx: Tx, type: string, id: string): Promise<EntryRow | undefined> {
+  return trx
+    .selectFrom('journal_entries')
+    .selectAll()
+    .where('source_type', '=', type)
+    .where('source_id', '=', id)
+    .executeTakeFirst();
+}
+
+export async function reversalOf(trx: Tx, id: string): Promise<string | undefined> {
+  const row = await trx
+    .selectFrom('journal_entries')
+    .select('id')
+    .where('reverses_entry_id', '=', id)
+    .executeTakeFirst();
+  return row?.id;
+}
+
+export async function linesOf(trx: Tx, entryIds: string[]): Promise<LineRow[]> {
+  if (entryIds.length === 0) return [];
+  return trx
+    .selectFrom('journal_lines as l')
+    .innerJoin('accounts as a', (join) =>
+      join.onRef('a.tenant_id', '=', 'l.tenant_id').onRef('a.id', '=', 'l.account_id'),
+    )
+    .selectAll('l')
+    .select(['a.code as account_code', 'a.name as account_name'])
+    .where('l.entry_id', 'in', entryIds)
+    .orderBy('l.entry_id')
+    .orderBy('l.line_no')
+    .execute();
+}
+
+const entryCursor = z.tuple([z.iso.date(), z.uuid()]);
+
+export async function listEntries(
+  trx: Tx,
+  query: { limit: number; cursor?: string; from?: string; to?: string; accountId?: string },
+): Promise<{ rows: EntryRow[]; nextCursor: string | null }> {
+  const after = decodeCursor(query.cursor, entryCursor);
+  let q = trx.selectFrom('journal_entries as e').selectAll('e');
+  if (query.from) q = q.where('e.entry_date', '>=', query.from);
+  if (query.to) q = q.where('e.entry_date', '<=', query.to);
+  if (query.accountId) {
+    const accountId = query.accountId;
+    q = q.where((eb) =>
+      eb.exists(
+        eb
+          .selectFrom('journal_lines as l')
+          .select('l.line_no')
+          .whereRef('l.tenant_id', '=', 'e.tenant_id')
+          .whereRef('l.entry_id', '=', 'e.id')
+          .where('l.account_id', '=', accountId),
+      ),
+    );
+  }
+  if (after)
+    q = q.where((eb) =>
+      eb.or([
+        eb('e.entry_date', '<', after[0]),
+        eb.and([eb('e.entry_date', '=', after[0]), eb('e.id', '<', after[1])]),
+      ]),
+    );
+  const rows = await q
+    .orderBy('e.entry_date', 'desc')
+    .orderBy('e.id', 'desc')
+    .limit(query.limit + 1)
+    .execute();
+  const page = toPage(
+    rows,
+    query.limit,
+    (row) => row,
+    (row) => [row.entry_date, row.id],
+  );
+  return { rows: page.items, nextCursor: page.nextCursor };
+}
+
+// ---- Reports -------------------------------------------------------------------------------
+
+export interface TrialBalanceRow {
+  code: string;
+  name: string;
+  type: AccountType;
+  debit: string;
+  credit: string;
+}
+
+/**
+ * Sums of base amounts per account over a date range: one index-only range scan of
+ * `journal_lines_for_reports`, grouped, then joined to the (small) chart of accounts.
+ */
+export async function trialBalanceRows(trx: Tx, from: string, to: string): Promise<TrialBalanceRow[]> {
+  const result = await sql<TrialBalanceRow>`
+    with sums as (
+      select account_id, sum(base_debit) as debit, sum(base_credit) as credit
+      from journal_lines
+      where tenant_id = app_current_tenant() and entry_date between ${from} and ${to}
+      group by account_id)
+    select a.code, a.name, a.type, sums.debit::text as debit, sums.credit::text as credit
+    from sums join accounts a on a.tenant_id = app_current_tenant() and a.id = sums.account_id
+    order by a.code`.execute(trx);
+  return result.rows;
+}
