@@ -13,6 +13,8 @@ import {
   getAccount,
   ensurePeriod,
   exchangeRateInputSchema,
+  exchangeRateListQuerySchema,
+  listExchangeRates,
   exchangeRateSchema,
   getEntry,
   idParamsSchema,
@@ -262,6 +264,18 @@ defineRoute({
   status: 201,
   example: { currency: 'EUR', date: '2026-11-02', rate: '19.85' },
   handler: async ({ trx, actor, body }) => ({ body: await addExchangeRate(trx, auditActor(actor), body) }),
+});
+
+defineRoute({
+  name: 'accounting-exchange-rates-list',
+  method: 'GET',
+  route: 'v1/accounting/exchange-rates',
+  summary: 'Recorded exchange rates against the base currency, newest first',
+  tags: ['accounting'],
+  roles: READERS,
+  query: exchangeRateListQuerySchema,
+  response: pageOf(exchangeRateSchema),
+  handler: async ({ trx, query }) => ({ body: await listExchangeRates(trx, query) }),
 });
 
 defineRoute({

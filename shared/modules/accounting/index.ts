@@ -19,6 +19,7 @@ export {
   addAccount,
   changeAccount,
   addExchangeRate,
+  listExchangeRates,
   listTaxCodes,
   addTaxCode,
 } from './setup.js';

@@ -105,11 +105,9 @@ export const journalListQuerySchema = z.strictObject({
 });
 
 export const reverseInputSchema = z.strictObject({
-  date: dateSchema
-    .optional()
-    .meta({
-      description: "The reversal's date: by default the original's, or today when that period is closed",
-    }),
+  date: dateSchema.optional().meta({
+    description: "The reversal's date: by default the original's, or today when that period is closed",
+  }),
   memo: z.string().trim().min(1).max(500).optional(),
 });
 
@@ -123,6 +121,12 @@ export const exchangeRateInputSchema = z.strictObject({
       'Units of base currency for one unit of the currency, at most 8 decimal places',
     )
     .refine((v) => !/^0(\.0+)?$/.test(v), 'Must be greater than zero'),
+});
+export const exchangeRateListQuerySchema = z.strictObject({
+  ...pageQuery,
+  currency: currencySchema.optional(),
+  from: dateSchema.optional(),
+  to: dateSchema.optional(),
 });
 export const exchangeRateSchema = z.object({
   currency: z.string(),

@@ -2,7 +2,8 @@ import { randomUUID } from 'node:crypto';
 import { recordAudit, type AuditActor } from '../../platform/audit.js';
 import type { Tx } from '../../platform/db/database.js';
 import { staleVersion } from '../../platform/errors.js';
-import type { Page } from '../../platform/http/pagination.js';
+import { decodeCursor, toPage, type Page } from '../../platform/http/pagination.js';
+import { z } from 'zod';
 import { sql } from 'kysely';
 import { SME_CHART, taxCodeTemplate } from './chart-template.js';
 import { accountingErrors as errors } from './errors.js';
@@ -135,6 +136,39 @@ export async function addExchangeRate(
     details: input,
   });
   return { currency: row.currency, date: row.rate_date, rate: row.rate, baseCurrency: books.baseCurrency };
+}
+
+const rateCursor = z.tuple([z.iso.date(), z.string()]);
+
+/** Recorded rates, newest first. */
+export async function listExchangeRates(
+  trx: Tx,
+  query: { limit: number; cursor?: string; currency?: string; from?: string; to?: string },
+) {
+  const books = await repo.tenantBooks(trx);
+  const after = decodeCursor(query.cursor, rateCursor);
+  let q = trx.selectFrom('exchange_rates').selectAll();
+  if (query.currency) q = q.where('currency', '=', query.currency);
+  if (query.from) q = q.where('rate_date', '>=', query.from);
+  if (query.to) q = q.where('rate_date', '<=', query.to);
+  if (after)
+    q = q.where((eb) =>
+      eb.or([
+        eb('rate_date', '<', after[0]),
+        eb.and([eb('rate_date', '=', after[0]), eb('currency', '>', after[1])]),
+      ]),
+    );
+  const rows = await q
+    .orderBy('rate_date', 'desc')
+    .orderBy('currency')
+    .limit(query.limit + 1)
+    .execute();
+  return toPage(
+    rows,
+    query.limit,
+    (r) => ({ currency: r.currency, date: r.rate_date, rate: r.rate, baseCurrency: books.baseCurrency }),
+    (r) => [r.rate_date, r.currency],
+  );
 }
 
 export async function listTaxCodes(trx: Tx) {
