@@ -14,6 +14,7 @@ import { databaseTenantDirectory, DEMO_TENANTS, seedDemoTenants } from '../share
 import { resetTokenValidator } from '../shared/platform/auth/token-validator.js';
 import type { Role } from '../shared/platform/auth/roles.js';
 import { DevIssuer } from './auth/dev-issuer.js';
+import { seedDemoLedger } from './seed/demo-ledger.js';
 import { startAzurite } from './blob/azurite.js';
 import { BusEmulator } from './bus/emulator.js';
 import { migrateDevhost } from './db/migrator.js';
@@ -41,6 +42,8 @@ export interface DevhostOptions {
   blobInMemory?: boolean;
   /** Create the demo tenants when missing (on by default). */
   seed?: boolean;
+  /** Give a fresh demo tenant a year of transactions (on by default; tests start with empty books). */
+  demoData?: boolean;
   /** Run timer triggers on their schedules (on by default; tests fire them by name). */
   timers?: boolean;
   log?: LogSink;
@@ -156,7 +159,10 @@ export async function startDevhost(options: DevhostOptions = {}): Promise<Devhos
   configureBlobService(undefined);
 
   const host = await loadApp(options.log);
-  if (options.seed !== false) await seedDemoTenants(db);
+  if (options.seed !== false) {
+    await seedDemoTenants(db);
+    if (options.demoData !== false) await seedDemoLedger(db);
+  }
   process.env.PLATFORM_ENTRA_TENANT_ID ??= DEMO_TENANTS[0]?.entraTenantId;
 
   // The emulators report through the same sink as the functions, as the Functions host does.

@@ -65,6 +65,7 @@ export async function startTestDevhost(options: { timers?: boolean } = {}): Prom
     db: database.db,
     port: 0,
     blobInMemory: true,
+    demoData: false,
     timers: options.timers ?? false,
     log: (entry) => {
       if (entry.level === 'error' || entry.level === 'critical')
