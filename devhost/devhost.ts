@@ -58,6 +58,8 @@ export interface DevhostOptions {
 export interface Devhost {
   url: string;
   db: Db;
+  /** Which database it runs on, for people. */
+  databaseDescription: string;
   host: FunctionHost;
   issuer: DevIssuer;
   bus: BusEmulator;
@@ -219,6 +221,7 @@ export async function startDevhost(options: DevhostOptions = {}): Promise<Devhos
   return {
     url: baseUrl,
     db,
+    databaseDescription: database.kind,
     host,
     issuer,
     bus,
@@ -238,13 +241,6 @@ export async function startDevhost(options: DevhostOptions = {}): Promise<Devhos
       configureEventPublisher(undefined);
       await azurite.stop();
       await database.close();
-      void database.kind;
     },
   };
-}
-
-export async function describeDatabase(): Promise<string> {
-  return process.env.DATABASE_URL
-    ? `PostgreSQL (${new URL(process.env.DATABASE_URL).host})`
-    : 'embedded PGlite (.data/pglite)';
 }

@@ -6,7 +6,7 @@
 import { installFunctionsCore } from './functions-core.js';
 
 installFunctionsCore();
-const { startDevhost, describeDatabase } = await import('./devhost.js');
+const { startDevhost } = await import('./devhost.js');
 
 const started = performance.now();
 const devhost = await startDevhost();
@@ -19,7 +19,7 @@ Tessera ERP is running at ${devhost.url}  (started in ${Math.round(performance.n
   API            ${devhost.url}/api/v1/...      OpenAPI: ${devhost.url}/api/openapi.json
   Health         ${devhost.url}/api/health
   Dev sign-in    POST ${devhost.url}/api/dev/token  {"tenant":"demo","user":"alice","roles":["Admin"]}
-  Database       ${await describeDatabase()}
+  Database       ${devhost.databaseDescription}
   Functions      ${count('httpTrigger')} HTTP, ${count('serviceBusTrigger')} Service Bus, ${count('timerTrigger')} timer, ${count('orchestrationTrigger')} orchestrations, ${count('activityTrigger')} activities
   Tenants        demo (ZAR, en-ZA), acme (EUR)
 `);
