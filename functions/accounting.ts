@@ -8,6 +8,7 @@ import {
   addExchangeRate,
   addTaxCode,
   changeAccount,
+  deleteAccount,
   closePeriod,
   describeEntries,
   getAccount,
@@ -116,6 +117,21 @@ defineRoute({
   handler: async ({ trx, actor, params, body, ifMatch }) => {
     const account = await changeAccount(trx, auditActor(actor), params.id, ifMatch(), body);
     return { body: account, etag: account.version };
+  },
+});
+
+defineRoute({
+  name: 'accounting-accounts-delete',
+  method: 'DELETE',
+  route: 'v1/accounting/accounts/{id:guid}',
+  summary: 'Delete an account that was never posted to (If-Match required); others are deactivated',
+  tags: ['accounting'],
+  roles: CLERKS,
+  params: idParamsSchema,
+  status: 204,
+  handler: async ({ trx, actor, params, ifMatch }) => {
+    await deleteAccount(trx, auditActor(actor), params.id, ifMatch());
+    return {};
   },
 });
 

@@ -462,3 +462,55 @@ describe('the trial balance', () => {
     ).toBe(400);
   });
 });
+
+describe('the chart of accounts', () => {
+  it('lists the seeded chart, adds, renames and deletes only accounts that were never used', async () => {
+    const list = await clerk.get('/api/v1/accounting/accounts?limit=200');
+    expect(list.status).toBe(200);
+    const codes = list.body.items.map((a: { code: string }) => a.code);
+    expect(codes).toEqual(
+      expect.arrayContaining(['1000', '1100', '1300', '2000', '2100', '3100', '4000', '4700', '6850']),
+    );
+    expect(list.body.items.find((a: { code: string }) => a.code === '1100')).toMatchObject({
+      type: 'asset',
+      role: 'receivable',
+      manualPosting: false,
+    });
+
+    const added = await clerk.post('/api/v1/accounting/accounts', {
+      code: '6770',
+      name: 'Scaffolding hire',
+      type: 'expense',
+    });
+    expect(added.status).toBe(201);
+    expect(
+      (await clerk.post('/api/v1/accounting/accounts', { code: '6770', name: 'Again', type: 'expense' }))
+        .status,
+    ).toBe(409);
+    const renamed = await clerk.patch(
+      `/api/v1/accounting/accounts/${added.body.id}`,
+      { name: 'Scaffolding and formwork hire' },
+      { 'if-match': `"${added.body.version}"` },
+    );
+    expect(renamed.body).toMatchObject({
+      name: 'Scaffolding and formwork hire',
+      version: added.body.version + 1,
+    });
+    const deleted = await clerk.request('DELETE', `/api/v1/accounting/accounts/${added.body.id}`, {
+      headers: { 'if-match': `"${renamed.body.version}"` },
+    });
+    expect(deleted.status).toBe(204);
+    expect((await clerk.get(`/api/v1/accounting/accounts/${added.body.id}`)).status).toBe(404);
+
+    const materials = list.body.items.find((a: { code: string }) => a.code === '5100');
+    const used = await clerk.request('DELETE', `/api/v1/accounting/accounts/${materials.id}`, {
+      headers: { 'if-match': `"${materials.version}"` },
+    });
+    expect(used.status).toBe(409);
+    const receivable = list.body.items.find((a: { code: string }) => a.code === '1100');
+    const control = await clerk.request('DELETE', `/api/v1/accounting/accounts/${receivable.id}`, {
+      headers: { 'if-match': `"${receivable.version}"` },
+    });
+    expect(control.status).toBe(422);
+  });
+});

@@ -14,6 +14,12 @@ export const accountingErrors = {
       'accounting.account_in_use',
       'The account has postings: deactivate it instead of deleting it.',
     ),
+  accountHasRole: () =>
+    new AppError(
+      'business_rule',
+      'accounting.account_has_role',
+      'The ledger relies on this account (a control, VAT, FX or retained earnings account); it cannot be deleted.',
+    ),
   unknownAccount: (path: string, code: string) =>
     new AppError('business_rule', 'accounting.unknown_account', `There is no account ${code}.`, {
       errors: [{ path, message: `Unknown account ${code}` }],

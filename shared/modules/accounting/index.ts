@@ -18,6 +18,7 @@ export {
   getAccount,
   addAccount,
   changeAccount,
+  deleteAccount,
   addExchangeRate,
   listExchangeRates,
   listTaxCodes,

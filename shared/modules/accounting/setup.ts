@@ -109,6 +109,24 @@ export async function changeAccount(
   return repo.toAccount(row);
 }
 
+/**
+ * Deletes an account that was never used. Accounts with postings stay (deactivate them), and so
+ * do the accounts the ledger itself relies on (control, VAT, retained earnings, FX).
+ */
+export async function deleteAccount(trx: Tx, actor: AuditActor, id: string, version: number): Promise<void> {
+  const account = await getAccount(trx, id);
+  if (account.version !== version) throw staleVersion('account');
+  if (account.role && account.role !== 'bank') throw errors.accountHasRole();
+  if (await repo.accountHasPostings(trx, id)) throw errors.accountInUse();
+  await trx.deleteFrom('accounts').where('id', '=', id).execute();
+  await recordAudit(trx, actor, {
+    action: 'account.deleted',
+    entityType: 'account',
+    entityId: id,
+    details: { code: account.code, name: account.name },
+  });
+}
+
 export async function addExchangeRate(
   trx: Tx,
   actor: AuditActor,

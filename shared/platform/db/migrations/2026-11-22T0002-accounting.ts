@@ -210,7 +210,7 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     await sql`create policy tenant_isolation on ${sql.table(table)} to tessera_app
       using (tenant_id = app_current_tenant()) with check (tenant_id = app_current_tenant())`.execute(db);
   }
-  await sql`grant select, insert on accounts to tessera_app`.execute(db);
+  await sql`grant select, insert, delete on accounts to tessera_app`.execute(db);
   await sql`grant update (name, manual_posting, active, version, updated_at) on accounts to tessera_app`.execute(
     db,
   );
