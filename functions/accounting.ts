@@ -36,9 +36,6 @@ import {
   taxCodeCreateSchema,
   taxCodeSchema,
   tenantBooks,
-  trialBalance,
-  trialBalanceQuerySchema,
-  trialBalanceSchema,
   accountByCode,
 } from '../shared/modules/accounting/index.js';
 import { todayIn } from '../shared/platform/clock.js';
@@ -317,21 +314,6 @@ defineRoute({
   status: 201,
   example: { code: 'VAT_CAPITAL', name: 'VAT on capital goods', kind: 'standard', rate: '15' },
   handler: async ({ trx, actor, body }) => ({ body: await addTaxCode(trx, auditActor(actor), body) }),
-});
-
-// ---- Reports -------------------------------------------------------------------------------
-
-defineRoute({
-  name: 'accounting-reports-trial-balance',
-  method: 'GET',
-  route: 'v1/accounting/reports/trial-balance',
-  summary: 'Trial balance in the base currency: debits, credits and balance per account for a date range',
-  tags: ['accounting'],
-  roles: READERS,
-  query: trialBalanceQuerySchema,
-  response: trialBalanceSchema,
-  database: 'replica',
-  handler: async ({ trx, query }) => ({ body: await trialBalance(trx, query.from, query.to) }),
 });
 
 // ---- Events --------------------------------------------------------------------------------

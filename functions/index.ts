@@ -26,4 +26,7 @@ await import('./platform/flows.js');
 await import('./platform/outbox.js');
 await import('./admin.js');
 await import('./accounting.js');
+await import('./accounting-reports.js');
+await import('./accounting-year-end.js');
 await import('../orchestrations/tenant-onboarding/index.js');
+await import('../orchestrations/year-end-close/index.js');

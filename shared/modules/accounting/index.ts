@@ -29,3 +29,27 @@ export { accountingErrors } from './errors.js';
 export * from './schemas.js';
 export { listEntries, listPeriods, tenantBooks, accountByCode } from './repository.js';
 export { SME_CHART } from './chart-template.js';
+export {
+  generalLedger,
+  generalLedgerCsv,
+  profitAndLoss,
+  profitAndLossCsv,
+  balanceSheet,
+  balanceSheetCsv,
+  trialBalanceCsv,
+  priorPeriod,
+} from './statements.js';
+export * from './statements-schemas.js';
+export {
+  YEAR_END_SOURCE,
+  listFiscalYears,
+  requestYearEndClose,
+  openPeriodsOf,
+  markYearClosing,
+  computeYearResult,
+  postClosingEntry,
+  markYearClosed,
+  abandonYearClose,
+} from './year-end.js';
+export type { YearResult } from './year-end.js';
+export { yearEndErrors } from './year-end-errors.js';

@@ -11,6 +11,8 @@ import { accountingErrors as errors } from './errors.js';
 import { ensurePeriod } from './periods.js';
 import * as repo from './repository.js';
 import type { JournalEntry } from './schemas.js';
+import { accountTotals, fiscalYearEndingOn, snapshotPeriod } from './statements-repository.js';
+import { yearEndErrors } from './year-end-errors.js';
 
 type Dec = InstanceType<typeof Decimal>;
 const SCALE = 4;
@@ -33,6 +35,23 @@ export interface PostingRequest {
   /** Sub-ledgers post to their control accounts; people posting by hand cannot. */
   allowControlAccounts?: boolean;
   reversesEntryId?: string;
+  /**
+   * Only the year-end closing entry may go into a closed period: dated the last day of a fiscal
+   * year that is being closed, with that year as its source. It may also zero deactivated accounts.
+   */
+  allowClosedPeriod?: 'year-end';
+}
+
+/** Whether `request` is the closing entry of the fiscal year that `period` ends. */
+async function isYearEndClosingEntry(
+  trx: Tx,
+  request: PostingRequest,
+  fiscalYearId: string,
+): Promise<boolean> {
+  if (request.allowClosedPeriod !== 'year-end' || request.source?.type !== 'accounting.year-end')
+    return false;
+  const year = await fiscalYearEndingOn(trx, request.date);
+  return year?.id === fiscalYearId && year.id === request.source.id && year.status === 'closing';
 }
 
 /**
@@ -81,7 +100,8 @@ export async function postEntry(trx: Tx, actor: AuditActor, request: PostingRequ
     const path = `lines.${i}.account`;
     const account = accounts.get(line.account);
     if (!account) throw errors.unknownAccount(path, line.account);
-    if (!account.active) throw errors.inactiveAccount(path, line.account);
+    if (!account.active && request.allowClosedPeriod !== 'year-end')
+      throw errors.inactiveAccount(path, line.account);
     if (!account.manual_posting && !request.allowControlAccounts)
       throw errors.controlAccount(path, line.account);
     return {
@@ -96,7 +116,8 @@ export async function postEntry(trx: Tx, actor: AuditActor, request: PostingRequ
   if (!debit.equals(credit)) throw errors.unbalanced(debit.toFixed(2), credit.toFixed(2), request.currency);
 
   const period = await ensurePeriod(trx, books, request.date);
-  if (period.status !== 'open') throw errors.periodClosed(request.date);
+  if (period.status !== 'open' && !(await isYearEndClosingEntry(trx, request, period.fiscal_year_id)))
+    throw errors.periodClosed(request.date);
 
   let rate = new Decimal(1);
   if (request.currency !== books.baseCurrency) {
@@ -152,6 +173,8 @@ export async function postEntry(trx: Tx, actor: AuditActor, request: PostingRequ
       })),
     )
     .execute();
+  // The closed period's totals must include the closing entry that was just allowed into it.
+  if (period.status !== 'open') await snapshotPeriod(trx, period);
   await emit(trx, books.id, 'journalEntryPosted', {
     entryId: id,
     number,
@@ -267,7 +290,14 @@ export async function describeEntries(trx: Tx, entries: repo.EntryRow[]): Promis
 
 /** Closes a period for posting. Periods close in date order, so no earlier one is left open. */
 export async function closePeriod(trx: Tx, actor: AuditActor, id: string, version: number) {
-  const period = await trx.selectFrom('periods').selectAll().where('id', '=', id).executeTakeFirst();
+  // FOR UPDATE waits for postings in flight into the period (their foreign key check holds a key
+  // share lock on it), so the totals taken below include them; later ones are refused at commit.
+  const period = await trx
+    .selectFrom('periods')
+    .selectAll()
+    .where('id', '=', id)
+    .forUpdate()
+    .executeTakeFirst();
   if (!period) throw errors.periodNotFound();
   const earlierOpen = await trx
     .selectFrom('periods')
@@ -289,6 +319,7 @@ export async function closePeriod(trx: Tx, actor: AuditActor, id: string, versio
     .returningAll()
     .executeTakeFirst();
   if (!updated) throw staleVersion('period');
+  await snapshotPeriod(trx, updated);
   await emit(trx, actor.tenantId, 'periodClosed', {
     periodId: id,
     startDate: updated.start_date,
@@ -314,6 +345,13 @@ export async function reopenPeriod(trx: Tx, actor: AuditActor, id: string, versi
     .where('status', '=', 'closed')
     .executeTakeFirst();
   if (laterClosed) throw errors.periodOrder();
+  const year = await trx
+    .selectFrom('fiscal_years')
+    .select('status')
+    .where('id', '=', period.fiscal_year_id)
+    .executeTakeFirst();
+  // A closed year's result is in retained earnings; a change to it would not be.
+  if (year && year.status !== 'open') throw yearEndErrors.yearClosed();
   const updated = await trx
     .updateTable('periods')
     .set({ status: 'open', closed_at: null, closed_by: null, version: sql<number>`version + 1` })
@@ -336,7 +374,7 @@ export async function reopenPeriod(trx: Tx, actor: AuditActor, id: string, versi
 export async function trialBalance(trx: Tx, from: string, to: string) {
   if (to < from) throw errors.dateRange();
   const books = await repo.tenantBooks(trx);
-  const rows = await repo.trialBalanceRows(trx, from, to);
+  const rows = await accountTotals(trx, { from, to });
   let debit = ZERO;
   let credit = ZERO;
   const out = rows.map((row) => {

@@ -75,6 +75,18 @@ export const events = {
     'A period was closed for posting.',
     z.strictObject({ periodId: uuid, startDate: z.iso.date(), endDate: z.iso.date() }),
   ),
+  fiscalYearClosed: defineEvent(
+    'accounting.FiscalYearClosed',
+    1,
+    'A fiscal year was closed: its revenue and expenses were moved to retained earnings.',
+    z.strictObject({
+      fiscalYearId: uuid,
+      name: z.string(),
+      endDate: z.iso.date(),
+      closingEntryId: uuid.nullable(),
+      netResult: z.string(),
+    }),
+  ),
 } as const;
 
 export type EventKey = keyof typeof events;

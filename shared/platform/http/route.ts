@@ -44,6 +44,8 @@ export interface Actor {
 export interface Reply {
   status?: number;
   body?: unknown;
+  /** A body sent as it is instead of as JSON (a CSV download, say); its Content-Type goes in `headers`. */
+  text?: string;
   headers?: Record<string, string>;
   /** The resource version, sent as a strong ETag. */
   etag?: number;
@@ -383,6 +385,7 @@ function toResponse(reply: Reply, defaultStatus: number): HttpResponseInit {
   if (reply.etag !== undefined) headers.ETag = `"${reply.etag}"`;
   if (reply.location) headers.Location = reply.location;
   const status = reply.status ?? defaultStatus;
+  if (reply.text !== undefined) return { status, headers, body: reply.text };
   if (reply.body === undefined) return { status, headers };
   headers['Content-Type'] ??= 'application/json';
   return { status, headers, body: JSON.stringify(reply.body) };

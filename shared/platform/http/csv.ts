@@ -1,0 +1,31 @@
+/**
+ * CSV as RFC 4180 has it (comma, CRLF, fields quoted when they hold a comma, quote or line break),
+ * for report downloads that open in a spreadsheet with the same figures the API returns.
+ */
+export type CsvCell = string | number | null | undefined;
+
+const NUMBER = /^-?\d+(\.\d+)?$/;
+
+function cell(value: CsvCell): string {
+  if (value === null || value === undefined) return '';
+  let text = String(value);
+  // A spreadsheet runs a cell that starts like a formula; text from users (names, memos) must not
+  // become one. Amounts (plain decimal numbers, negative ones included) stay as they are.
+  if (/^[=+\-@\t\r]/.test(text) && !NUMBER.test(text)) text = `'${text}`;
+  return /[",\r\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
+}
+
+export function toCsv(header: string[], rows: CsvCell[][]): string {
+  return [header, ...rows].map((row) => row.map(cell).join(',')).join('\r\n') + '\r\n';
+}
+
+/** The reply of a CSV download: UTF-8, offered as an attachment under `filename`. */
+export function csvReply(filename: string, text: string) {
+  return {
+    text,
+    headers: {
+      'Content-Type': 'text/csv; charset=utf-8',
+      'Content-Disposition': `attachment; filename="${filename.replace(/[^A-Za-z0-9._-]/g, '_')}"`,
+    },
+  };
+}
