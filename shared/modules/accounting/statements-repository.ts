@@ -111,7 +111,7 @@ export async function accountTotals(
   );
   if (covered.length > 0) {
     parts.push(sql`
-      select account_id, base_debit, base_credit from period_account_totals
+      select account_id, base_debit as debit, base_credit as credit from period_account_totals
       where tenant_id = app_current_tenant()
         and period_id = any(${sql.val(covered.map((p) => p.id))}::uuid[])
         ${accountFilter}`);
