@@ -26,6 +26,8 @@ await import('./platform/flows.js');
 await import('./platform/outbox.js');
 await import('./admin.js');
 await import('./accounting.js');
+await import('./accounting-receivables.js');
+await import('./accounting-payables.js');
 await import('./accounting-reports.js');
 await import('./accounting-year-end.js');
 await import('../orchestrations/tenant-onboarding/index.js');

@@ -53,3 +53,25 @@ export {
 } from './year-end.js';
 export type { YearResult } from './year-end.js';
 export { yearEndErrors } from './year-end-errors.js';
+import './ar-ap-tables.js';
+export { createParty, getParty, listParties, changeParty } from './parties.js';
+export {
+  createDocument,
+  changeDocument,
+  issueDocument,
+  getDocument,
+  listDocuments,
+  DOCUMENT_KINDS,
+} from './trade-documents.js';
+export {
+  createSettlement,
+  changeSettlement,
+  postSettlement,
+  getSettlement,
+  listSettlements,
+  SETTLEMENT_KINDS,
+} from './settlements.js';
+export { agingReport, statementOfAccount } from './aging.js';
+export { arApErrors } from './ar-ap-errors.js';
+export * from './ar-ap-schemas.js';
+export type { DocumentKind, SettlementKind, PartyKind, Ledger } from './ar-ap-tables.js';
