@@ -19,6 +19,7 @@ beforeAll(async () => {
 });
 
 const REPORTS = '/api/v1/accounting/reports';
+type Dec = InstanceType<typeof Decimal>;
 const dec = (value: string | null | undefined) => new Decimal(value ?? 0);
 
 /** Minimal RFC 4180 reader for the reports' CSV (quoted fields, doubled quotes, CRLF). */
@@ -418,7 +419,7 @@ describe('properties of random valid postings', () => {
           const tb = await clerk.get(`${REPORTS}/trial-balance?from=2022-03-01&to=2024-02-29`);
           expect(tb.body.totals.debit).toBe(tb.body.totals.credit);
           const rowsDebit = tb.body.rows.reduce(
-            (s: Decimal, r: { debit: string }) => s.plus(r.debit),
+            (s: Dec, r: { debit: string }) => s.plus(r.debit),
             new Decimal(0),
           );
           expect(rowsDebit.equals(dec(tb.body.totals.debit))).toBe(true);
@@ -430,7 +431,7 @@ describe('properties of random valid postings', () => {
           expect(bs.body.totals.comparativeAssets).toBe(bs.body.totals.comparativeLiabilitiesAndEquity);
           const sectionSum = (i: number) =>
             bs.body.sections[i].lines.reduce(
-              (s: Decimal, l: { amount: string }) => s.plus(l.amount),
+              (s: Dec, l: { amount: string }) => s.plus(l.amount),
               new Decimal(0),
             );
           expect(sectionSum(0).equals(dec(bs.body.totals.assets))).toBe(true);
