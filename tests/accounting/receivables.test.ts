@@ -414,7 +414,7 @@ describe('receipts', () => {
     expect((await clerk.get(`/api/v1/accounting/receipts/${over.body.id}`)).body.status).toBe('draft');
   });
 
-  it.each([
+  it.each<[string, { allocations?: 'short' | 'eur' | []; customerId?: null }, string]>([
     ['allocations that do not add up to the amount', { allocations: 'short' }, 'allocations'],
     ['no customer', { customerId: null }, 'customerId'],
     ['no allocations', { allocations: [] }, 'allocations'],

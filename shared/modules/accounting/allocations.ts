@@ -67,20 +67,22 @@ async function settle(trx: Tx, doc: repo.DocumentRow, amount: Dec, baseAmount: D
   const baseSettled = new Decimal(doc.base_settled).plus(baseAmount);
   // Allocations may be dated out of order: a document is settled on the latest date of any of them,
   // which is what aging as of a date needs.
-  const settledOn = settled.equals(doc.gross) ? ((await repo.lastAllocationDate(trx, doc.id)) ?? null) : null;
+  const openUntil = settled.equals(doc.gross)
+    ? ((await repo.lastAllocationDate(trx, doc.id)) ?? 'infinity')
+    : 'infinity';
   await trx
     .updateTable('trade_documents')
     .set({
       settled: settled.toFixed(4),
       base_settled: baseSettled.toFixed(4),
-      settled_on: settledOn,
+      open_until: openUntil,
       updated_at: new Date(),
     })
     .where('id', '=', doc.id)
     .execute();
   doc.settled = settled.toFixed(4);
   doc.base_settled = baseSettled.toFixed(4);
-  doc.settled_on = settledOn;
+  doc.open_until = openUntil;
 }
 
 /** A signed base amount as a journal line: positive on the debit side, negative on the credit side. */

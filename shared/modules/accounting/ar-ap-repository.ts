@@ -282,7 +282,7 @@ export async function partyExposure(trx: Tx, partyId: string, currency: string):
     select sum(case kind when 'credit_note' then settled - gross else gross - settled end)::text as exposure
     from trade_documents
     where tenant_id = app_current_tenant() and party_id = ${partyId} and currency = ${currency}
-      and status <> 'draft' and settled_on is null`.execute(trx);
+      and status <> 'draft' and open_until = 'infinity'`.execute(trx);
   return row.rows[0]?.exposure ?? '0';
 }
 
@@ -414,11 +414,13 @@ export interface AgingRow {
  * What was outstanding on `asOf`, per party and document currency, in age buckets by days past due.
  *
  * Plan, with hundreds of thousands of documents per tenant: the partial index `trade_documents_open`
- * (tenant_id, ledger, coalesce(settled_on, 'infinity'), issue_date) gives a range scan that starts
- * at `asOf` and so reads only documents still open on that date (never settled, or settled later);
+ * (tenant_id, ledger, open_until, issue_date) gives a range scan that starts at `asOf` and so reads
+ * only documents still open on that date (never settled: 'infinity', or settled later);
  * settled history is skipped without being read. For each of those the settled amounts up to
- * `asOf` come from index-only scans of `trade_allocations_by_document` / `_by_credit`
- * (tenant_id, document_id, allocation_date) include (amounts). The aggregation is per party and
+ * `asOf` come from index-only scans of `trade_allocations_by_document` (invoices, bills) or
+ * `_by_credit` (credit notes), (tenant_id, document_id, allocation_date) include (amounts); a
+ * document nothing was ever allocated to (`settled = 0`) skips the look-up altogether, as a
+ * one-time filter of the lateral subquery. The aggregation is per party and
  * currency, then joined to the parties by primary key.
  */
 export async function agingRows(trx: Tx, ledger: Ledger, asOf: string): Promise<AgingRow[]> {
@@ -431,12 +433,14 @@ export async function agingRows(trx: Tx, ledger: Ledger, asOf: string): Promise<
       from trade_documents d
       left join lateral (
         select sum(a.amount) as amount, sum(a.base_amount) as base_amount from trade_allocations a
-        where a.tenant_id = d.tenant_id and a.document_id = d.id and a.allocation_date <= ${asOf}) debits on true
+        where d.settled > 0 and d.kind <> 'credit_note'
+          and a.tenant_id = d.tenant_id and a.document_id = d.id and a.allocation_date <= ${asOf}) debits on true
       left join lateral (
         select sum(a.amount) as amount, sum(a.credit_base_amount) as base_amount from trade_allocations a
-        where a.tenant_id = d.tenant_id and a.credit_document_id = d.id and a.allocation_date <= ${asOf}) credits on true
+        where d.settled > 0 and d.kind = 'credit_note'
+          and a.tenant_id = d.tenant_id and a.credit_document_id = d.id and a.allocation_date <= ${asOf}) credits on true
       where d.tenant_id = app_current_tenant() and d.ledger = ${ledger} and d.status <> 'draft'
-        and coalesce(d.settled_on, 'infinity'::date) > ${asOf}::date and d.issue_date <= ${asOf}::date),
+        and d.open_until > ${asOf}::date and d.issue_date <= ${asOf}::date),
     sums as (
       select party_id, currency,
         sum(sign * outstanding) filter (where days_past_due <= 0) as current,

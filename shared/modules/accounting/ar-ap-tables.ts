@@ -54,7 +54,8 @@ export interface TradeDocumentsTable {
   entry_id: string | null;
   settled: GeneratedNumeric;
   base_settled: GeneratedNumeric;
-  settled_on: DateColumn | null;
+  /** 'infinity' while anything is outstanding; then the date it was settled in full. */
+  open_until: ColumnType<string, string | undefined, string>;
   version: Generated<number>;
   created_by: string;
   created_at: GeneratedTimestamp;

@@ -62,7 +62,9 @@ export async function up(db: Kysely<unknown>): Promise<void> {
       entry_id uuid,
       settled numeric(19,4) not null default 0,
       base_settled numeric(19,4) not null default 0,
-      settled_on date,
+      -- The last day the document was open: 'infinity' until it is settled in full, then the date of
+      -- the allocation that settled it. Never null, so aging filters on it with a plain comparison.
+      open_until date not null default 'infinity',
       version integer not null default 1,
       created_by text not null,
       created_at timestamptz not null default now(),
@@ -80,10 +82,10 @@ export async function up(db: Kysely<unknown>): Promise<void> {
       check (settled >= 0 and settled <= gross),
       check (base_settled >= 0 and base_settled <= coalesce(base_gross, 0)),
       check (due_date is null or due_date >= issue_date),
-      check (status <> 'draft' or (settled = 0 and settled_on is null)),
+      check (status <> 'draft' or (settled = 0 and open_until = 'infinity')),
       check (status = 'draft' or (number is not null and party_id is not null and due_date is not null
         and gross > 0 and exchange_rate is not null and base_gross is not null and entry_id is not null)),
-      check ((settled = gross) = (settled_on is not null) or status = 'draft')
+      check (status = 'draft' or (settled = gross) = (open_until <> 'infinity'))
     )`.execute(db);
   // A supplier's invoice number is recorded once per supplier.
   await sql`create unique index trade_documents_supplier_reference on trade_documents (tenant_id, party_id, lower(reference))
@@ -96,10 +98,10 @@ export async function up(db: Kysely<unknown>): Promise<void> {
   await sql`create index trade_documents_by_party on trade_documents (tenant_id, party_id, issue_date, id)
     where status <> 'draft'`.execute(db);
   // Aging as of a date reads only documents still open on that date: those never fully settled
-  // (settled_on null, kept as 'infinity') and those settled after it. Years of settled history are
-  // never scanned; see aging.ts.
-  await sql`create index trade_documents_open on trade_documents
-    (tenant_id, ledger, (coalesce(settled_on, 'infinity'::date)), issue_date)
+  // (open_until 'infinity') and those settled after it, so years of settled history are never
+  // scanned; see aging in ar-ap-repository.ts. The condition is a plain date comparison on purpose:
+  // under row-level security only leakproof conditions reach an index (a COALESCE would not).
+  await sql`create index trade_documents_open on trade_documents (tenant_id, ledger, open_until, issue_date)
     include (party_id, currency, due_date, gross, base_gross)
     where status <> 'draft'`.execute(db);
 
@@ -195,7 +197,7 @@ export async function up(db: Kysely<unknown>): Promise<void> {
   await sql`
     create function trade_document_frozen() returns trigger language plpgsql as $$
     declare
-      settlement_columns text[] := array['settled', 'base_settled', 'settled_on', 'version', 'updated_at'];
+      settlement_columns text[] := array['settled', 'base_settled', 'open_until', 'version', 'updated_at'];
     begin
       if old.status <> 'draft' and
          (to_jsonb(new) - settlement_columns) is distinct from (to_jsonb(old) - settlement_columns) then
@@ -254,7 +256,7 @@ export async function up(db: Kysely<unknown>): Promise<void> {
   // identity columns (tenant, id, ledger, kind, creator) never change.
   await sql`grant select, insert on trade_documents to tessera_app`.execute(db);
   await sql`grant update (status, number, party_id, currency, issue_date, due_date, reference, memo,
-    corrects_document_id, net, tax, gross, exchange_rate, base_gross, entry_id, settled, base_settled, settled_on,
+    corrects_document_id, net, tax, gross, exchange_rate, base_gross, entry_id, settled, base_settled, open_until,
     version, updated_at, issued_by, issued_at) on trade_documents to tessera_app`.execute(db);
   // A draft's lines are replaced as a whole when it is edited.
   await sql`grant select, insert, delete on trade_document_lines to tessera_app`.execute(db);
