@@ -479,6 +479,31 @@ describe('receipts', () => {
     expect(await counts(devhost, demo.id)).toEqual(before);
   });
 
+  it('lets only one of two concurrent receipts settle the same invoice', async () => {
+    const inv = await issuedDocument(
+      clerk,
+      'invoices',
+      invoice([line({ account: '4000', unitPrice: '700.00', taxCode: 'ZERO' })]),
+    );
+    const drafts = await Promise.all(
+      [1, 2].map(() =>
+        clerk.post('/api/v1/accounting/receipts', {
+          date: '2026-11-24',
+          customerId: customer.id,
+          amount: { amount: '700.00', currency: 'ZAR' },
+          allocations: [{ invoiceId: inv.id, amount: '700.00' }],
+        }),
+      ),
+    );
+    const posted = await Promise.all(
+      drafts.map((d) => clerk.post(`/api/v1/accounting/receipts/${d.body.id}/post`, undefined)),
+    );
+    expect(posted.map((p) => p.status).sort()).toEqual([200, 422]);
+    expect(posted.find((p) => p.status === 422)!.body.code).toBe('accounting.over_allocation');
+    const after = await clerk.get(`/api/v1/accounting/invoices/${inv.id}`);
+    expect(after.body.settled.amount).toBe('700.00');
+  });
+
   it('counts a retried receipt once (same Idempotency-Key)', async () => {
     const inv = await issuedDocument(
       clerk,
@@ -619,6 +644,21 @@ describe('realised exchange differences', () => {
       outstanding: { amount: '0.00' },
       baseOutstanding: { amount: '0.00' },
     });
+  });
+
+  it('refuses to issue an invoice in a currency without a rate, naming the currency, writing nothing', async () => {
+    const draft = await clerk.post('/api/v1/accounting/invoices', {
+      issueDate: '2026-11-16',
+      customerId: eurCustomer.id,
+      currency: 'USD',
+      lines: [line({ account: '4000', unitPrice: '10.00', taxCode: 'ZERO' })],
+    });
+    expect(draft.status, draft.text).toBe(201);
+    const before = await counts(devhost, demo.id);
+    const response = await clerk.post(`/api/v1/accounting/invoices/${draft.body.id}/issue`, undefined);
+    expect(response.status).toBe(422);
+    expect(response.body.errors[0].path).toBe('currency');
+    expect(await counts(devhost, demo.id)).toEqual(before);
   });
 
   it('posts the difference between a credit note and its invoice when their rates differ', async () => {

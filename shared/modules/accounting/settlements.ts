@@ -3,7 +3,7 @@ import { sql } from 'kysely';
 import { recordAudit, type AuditActor } from '../../platform/audit.js';
 import { todayIn } from '../../platform/clock.js';
 import type { Tx } from '../../platform/db/database.js';
-import { staleVersion } from '../../platform/errors.js';
+import { AppError, staleVersion } from '../../platform/errors.js';
 import { emit } from '../../platform/events/outbox.js';
 import type { Page } from '../../platform/http/pagination.js';
 import { Decimal, minorUnits, Money } from '../../platform/money.js';
@@ -236,7 +236,12 @@ export async function postSettlement(
   let rate = new Decimal(1);
   if (row.currency !== books.baseCurrency) {
     const found = await rateOn(trx, row.currency, row.settlement_date);
-    if (!found) throw accountingErrors.noExchangeRate(row.currency, row.settlement_date);
+    if (!found) {
+      const missing = accountingErrors.noExchangeRate(row.currency, row.settlement_date);
+      throw new AppError(missing.kind, missing.code, missing.message, {
+        errors: [{ path: 'amount.currency', message: `No rate for ${row.currency}` }],
+      });
+    }
     rate = new Decimal(found);
   }
   const baseAmount = amount

@@ -247,6 +247,19 @@ export async function createDocument(
   return getDocument(trx, kind, id);
 }
 
+/** The ledger names the entry's date `date`; on a document the field is `issueDate`. */
+async function renamingDatePath<T>(work: Promise<T>): Promise<T> {
+  try {
+    return await work;
+  } catch (error) {
+    if (error instanceof AppError && error.code === 'accounting.period_closed')
+      throw new AppError(error.kind, error.code, error.message, {
+        errors: error.errors?.map((e) => (e.path === 'date' ? { ...e, path: 'issueDate' } : e)),
+      });
+    throw error;
+  }
+}
+
 function dueDateOf(kind: DocumentKind, issueDate: string, termsDays: number): string {
   // A credit note is owed back at once; invoices and bills on the party's terms.
   return kind === 'credit_note' ? issueDate : addDays(issueDate, termsDays);
@@ -384,14 +397,16 @@ export async function issueDocument(
     if (!vat) throw errors.roleAccountMissing(vatRole);
     postingLines.push(signedLine(vat.code, tax.times(-controlSign)));
   }
-  const entry = await postEntry(trx, actor, {
-    date: doc.issue_date,
-    memo: `${spec.label[0]!.toUpperCase()}${spec.label.slice(1)} ${number}: ${party.name}`.slice(0, 500),
-    currency: doc.currency,
-    lines: postingLines,
-    source: { type: spec.sourceType, id },
-    allowControlAccounts: true,
-  });
+  const entry = await renamingDatePath(
+    postEntry(trx, actor, {
+      date: doc.issue_date,
+      memo: `${spec.label[0]!.toUpperCase()}${spec.label.slice(1)} ${number}: ${party.name}`.slice(0, 500),
+      currency: doc.currency,
+      lines: postingLines,
+      source: { type: spec.sourceType, id },
+      allowControlAccounts: true,
+    }),
+  );
   const controlLine = entry.lines[0]!;
   const baseGross = (controlLine.baseDebit ?? controlLine.baseCredit)!.amount;
   await trx
