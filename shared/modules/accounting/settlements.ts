@@ -312,7 +312,7 @@ export async function postSettlement(
     date: row.settlement_date,
     currency: row.currency,
     amount: Money.of(amount, row.currency).toAmountString(),
-    fxDifference: gain.toFixed(2),
+    fxDifference: Money.of(gain, books.baseCurrency).toAmountString(),
     entryId: entry.id,
   };
   if (kind === 'receipt')
@@ -320,14 +320,20 @@ export async function postSettlement(
       receiptId: id,
       customerId: party.id,
       ...common,
-      allocations: checked.map((c) => ({ invoiceId: c.doc.id, amount: c.amount.toFixed(2) })),
+      allocations: checked.map((c) => ({
+        invoiceId: c.doc.id,
+        amount: Money.of(c.amount, row.currency).toAmountString(),
+      })),
     });
   else
     await emit(trx, books.id, 'paymentMade', {
       paymentId: id,
       supplierId: party.id,
       ...common,
-      allocations: checked.map((c) => ({ billId: c.doc.id, amount: c.amount.toFixed(2) })),
+      allocations: checked.map((c) => ({
+        billId: c.doc.id,
+        amount: Money.of(c.amount, row.currency).toAmountString(),
+      })),
     });
   await recordAudit(trx, actor, {
     action: `${kind}.posted`,

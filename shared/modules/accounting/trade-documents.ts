@@ -242,7 +242,7 @@ export async function createDocument(
     action: `${kind}.drafted`,
     entityType: kind,
     entityId: id,
-    details: { partyId: party?.id ?? null, currency, gross: sums.gross.toFixed(2) },
+    details: { partyId: party?.id ?? null, currency, gross: Money.of(sums.gross, currency).toAmountString() },
   });
   return getDocument(trx, kind, id);
 }
@@ -434,7 +434,7 @@ export async function issueDocument(
   const payloadBase = {
     number,
     currency: doc.currency,
-    gross: gross.toFixed(2),
+    gross: Money.of(gross, doc.currency).toAmountString(),
     issueDate: doc.issue_date,
     entryId: entry.id,
   };
@@ -443,8 +443,8 @@ export async function issueDocument(
       invoiceId: id,
       customerId: party.id,
       ...payloadBase,
-      net: new Decimal(doc.net).toFixed(2),
-      tax: tax.toFixed(2),
+      net: Money.of(doc.net, doc.currency).toAmountString(),
+      tax: Money.of(tax, doc.currency).toAmountString(),
       dueDate,
     });
   else if (kind === 'credit_note')
@@ -466,7 +466,12 @@ export async function issueDocument(
     action: `${kind}.${spec.finalStatus}`,
     entityType: kind,
     entityId: id,
-    details: { number, entryId: entry.id, gross: gross.toFixed(2), currency: doc.currency },
+    details: {
+      number,
+      entryId: entry.id,
+      gross: Money.of(gross, doc.currency).toAmountString(),
+      currency: doc.currency,
+    },
   });
   return getDocument(trx, kind, id);
 }
