@@ -13,6 +13,10 @@ import {
   profitAndLossSchema,
   trialBalance,
   trialBalanceCsv,
+  vatReport,
+  vatReportCsv,
+  vatReportQuerySchema,
+  vatReportSchema,
   trialBalanceReportQuerySchema,
   trialBalanceSchema,
 } from '../shared/modules/accounting/index.js';
@@ -95,6 +99,25 @@ defineRoute({
     const report = await balanceSheet(trx, query);
     return query.format === 'csv'
       ? csvReply(`balance-sheet-${query.date}.csv`, balanceSheetCsv(report))
+      : { body: report };
+  },
+});
+
+defineRoute({
+  name: 'accounting-reports-vat',
+  method: 'GET',
+  route: 'v1/accounting/reports/vat',
+  summary:
+    'VAT for a period: supplies and purchases per tax code, output and input VAT, net payable (?format=csv to download)',
+  tags: ['accounting'],
+  roles: READERS,
+  query: vatReportQuerySchema,
+  response: vatReportSchema,
+  database: 'replica',
+  handler: async ({ trx, query }) => {
+    const report = await vatReport(trx, query.from, query.to);
+    return query.format === 'csv'
+      ? csvReply(`vat-${query.from}-${query.to}.csv`, vatReportCsv(report))
       : { body: report };
   },
 });

@@ -75,3 +75,5 @@ export { agingReport, statementOfAccount } from './aging.js';
 export { arApErrors } from './ar-ap-errors.js';
 export * from './ar-ap-schemas.js';
 export type { DocumentKind, SettlementKind, PartyKind, Ledger } from './ar-ap-tables.js';
+export { vatReport, vatReportCsv, vatReportQuerySchema, vatReportSchema } from './vat-report.js';
+export type { VatReport } from './vat-report.js';

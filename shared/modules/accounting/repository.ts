@@ -1,4 +1,4 @@
-import { sql, type Selectable } from 'kysely';
+import type { Selectable } from 'kysely';
 import { z } from 'zod';
 import type { Tx } from '../../platform/db/database.js';
 import { decodeCursor, toPage, type Page } from '../../platform/http/pagination.js';
@@ -252,31 +252,4 @@ export async function listEntries(
     (row) => [row.entry_date, row.id],
   );
   return { rows: page.items, nextCursor: page.nextCursor };
-}
-
-// ---- Reports -------------------------------------------------------------------------------
-
-export interface TrialBalanceRow {
-  code: string;
-  name: string;
-  type: AccountType;
-  debit: string;
-  credit: string;
-}
-
-/**
- * Sums of base amounts per account over a date range: one index-only range scan of
- * `journal_lines_for_reports`, grouped, then joined to the (small) chart of accounts.
- */
-export async function trialBalanceRows(trx: Tx, from: string, to: string): Promise<TrialBalanceRow[]> {
-  const result = await sql<TrialBalanceRow>`
-    with sums as (
-      select account_id, sum(base_debit) as debit, sum(base_credit) as credit
-      from journal_lines
-      where tenant_id = app_current_tenant() and entry_date between ${from} and ${to}
-      group by account_id)
-    select a.code, a.name, a.type, sums.debit::text as debit, sums.credit::text as credit
-    from sums join accounts a on a.tenant_id = app_current_tenant() and a.id = sums.account_id
-    order by a.code`.execute(trx);
-  return result.rows;
 }
