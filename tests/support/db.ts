@@ -58,6 +58,17 @@ export async function createTestDatabase(): Promise<TestDatabase> {
       const drop = new pg.Client({ connectionString: adminUrl(url) });
       await drop.connect();
       try {
+        // pg's Pool.end() resolves before its sockets have closed. Forcing the drop while they
+        // close would hit each one with a FATAL error no listener handles, so wait for them first.
+        const deadline = Date.now() + 10_000;
+        while (Date.now() < deadline) {
+          const { rows } = await drop.query<{ n: string }>(
+            'select count(*) as n from pg_stat_activity where datname = $1',
+            [name],
+          );
+          if (rows[0]?.n === '0') break;
+          await new Promise((resolve) => setTimeout(resolve, 50));
+        }
         await drop.query(`drop database if exists ${name} with (force)`);
       } finally {
         await drop.end();
