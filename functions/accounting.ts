@@ -32,6 +32,9 @@ import {
   reopenPeriod,
   reverseEntry,
   reverseInputSchema,
+  revaluationInputSchema,
+  revaluationSchema,
+  revalueForeignBalances,
   setUpBooks,
   taxCodeCreateSchema,
   taxCodeSchema,
@@ -327,4 +330,21 @@ defineConsumer({
     const payload = event.payload as { tenantId: string; baseCurrency: string };
     await setUpBooks(trx, payload.tenantId, payload.baseCurrency);
   },
+});
+
+defineRoute({
+  name: 'accounting-fx-revaluations-create',
+  method: 'POST',
+  route: 'v1/accounting/fx-revaluations',
+  summary:
+    'Revalue open foreign-currency receivables and payables at a date (unrealised FX, reversed the next day)',
+  tags: ['accounting'],
+  roles: CLERKS,
+  body: revaluationInputSchema,
+  response: revaluationSchema,
+  status: 201,
+  example: { date: '2026-11-30' },
+  handler: async ({ trx, actor, body }) => ({
+    body: await revalueForeignBalances(trx, auditActor(actor), body.date),
+  }),
 });

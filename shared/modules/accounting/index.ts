@@ -77,3 +77,5 @@ export * from './ar-ap-schemas.js';
 export type { DocumentKind, SettlementKind, PartyKind, Ledger } from './ar-ap-tables.js';
 export { vatReport, vatReportCsv, vatReportQuerySchema, vatReportSchema } from './vat-report.js';
 export type { VatReport } from './vat-report.js';
+export { revalueForeignBalances, revaluationInputSchema, revaluationSchema } from './revaluation.js';
+export type { Revaluation } from './revaluation.js';
