@@ -1,11 +1,13 @@
 /** Payables: suppliers, bills, supplier payments and aged payables. */
 import {
+  agingCsv,
   agingQuerySchema,
   agingReport,
   agingReportSchema,
   supplierCreateSchema,
   supplierPatchSchema,
 } from '../shared/modules/accounting/index.js';
+import { csvReply } from '../shared/platform/http/csv.js';
 import { defineRoute } from '../shared/platform/http/route.js';
 import {
   documentRoutes,
@@ -91,5 +93,10 @@ defineRoute({
   query: agingQuerySchema,
   response: agingReportSchema,
   database: 'replica',
-  handler: async ({ trx, query }) => ({ body: await agingReport(trx, 'payable', query.asOf) }),
+  handler: async ({ trx, query }) => {
+    const report = await agingReport(trx, 'payable', query.asOf);
+    return query.format === 'csv'
+      ? csvReply(`ap-aging-${report.asOf}.csv`, agingCsv(report))
+      : { body: report };
+  },
 });

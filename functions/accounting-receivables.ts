@@ -1,17 +1,20 @@
 /** Receivables: customers, invoices and credit notes, receipts, aged receivables and statements. */
 import {
+  agingCsv,
   agingQuerySchema,
   agingReport,
   agingReportSchema,
   customerCreateSchema,
   customerPatchSchema,
   idParamsSchema,
+  statementCsv,
   statementOfAccount,
   statementQuerySchema,
   statementSchema,
   tenantBooks,
 } from '../shared/modules/accounting/index.js';
 import { todayIn } from '../shared/platform/clock.js';
+import { csvReply } from '../shared/platform/http/csv.js';
 import { defineRoute } from '../shared/platform/http/route.js';
 import {
   documentRoutes,
@@ -116,7 +119,10 @@ defineRoute({
     // Without a range: this month to date.
     const to = query.to ?? todayIn((await tenantBooks(trx)).timeZone);
     const from = query.from ?? `${to.slice(0, 8)}01`;
-    return { body: await statementOfAccount(trx, 'customer', params.id, from, to) };
+    const statement = await statementOfAccount(trx, 'customer', params.id, from, to);
+    return query.format === 'csv'
+      ? csvReply(`statement-${statement.code}-${from}-${to}.csv`, statementCsv(statement))
+      : { body: statement };
   },
 });
 
@@ -131,5 +137,10 @@ defineRoute({
   query: agingQuerySchema,
   response: agingReportSchema,
   database: 'replica',
-  handler: async ({ trx, query }) => ({ body: await agingReport(trx, 'receivable', query.asOf) }),
+  handler: async ({ trx, query }) => {
+    const report = await agingReport(trx, 'receivable', query.asOf);
+    return query.format === 'csv'
+      ? csvReply(`ar-aging-${report.asOf}.csv`, agingCsv(report))
+      : { body: report };
+  },
 });

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { reportFormat } from './statements-schemas.js';
 import { pageQuery } from '../../platform/http/pagination.js';
 import { currencySchema } from '../../platform/money.js';
 import { accountCodeSchema, dateSchema, moneyAmount } from './schemas.js';
@@ -321,6 +322,7 @@ export const settlementListQuerySchema = (partyKey: string) =>
 // ---- Reports -------------------------------------------------------------------------------
 
 export const agingQuerySchema = z.strictObject({
+  ...reportFormat,
   asOf: dateSchema
     .optional()
     .meta({ description: "The date to age at; today (the tenant's day) by default" }),
@@ -353,6 +355,7 @@ export const agingReportSchema = z.object({
 export type AgingReport = z.infer<typeof agingReportSchema>;
 
 export const statementQuerySchema = z.strictObject({
+  ...reportFormat,
   from: dateSchema.optional().meta({ description: 'First day; the first of the month of `to` by default' }),
   to: dateSchema.optional().meta({ description: "Last day; today (the tenant's day) by default" }),
 });

@@ -79,3 +79,4 @@ export { vatReport, vatReportCsv, vatReportQuerySchema, vatReportSchema } from '
 export type { VatReport } from './vat-report.js';
 export { revalueForeignBalances, revaluationInputSchema, revaluationSchema } from './revaluation.js';
 export type { Revaluation } from './revaluation.js';
+export { agingCsv, statementCsv } from './ar-ap-csv.js';
