@@ -81,3 +81,35 @@ it('exports aged receivables, aged payables and statements as CSV with the JSON 
   ]);
   expect(statement.body.accounts[0].closingBalance).toBe('1150.00');
 });
+
+it('starts every CSV download with the UTF-8 byte-order mark, so Excel reads accents as UTF-8', async () => {
+  const customer = await createParty(clerk, 'customers', 'BOMCUST', { name: 'Société Béton Côte' });
+  await issuedDocument(clerk, 'invoices', {
+    customerId: customer.id,
+    issueDate: '2026-10-05',
+    lines: [line({ account: '4100', unitPrice: '250.00', taxCode: 'VAT15' })],
+  });
+  const token = await devhost.token('demo', 'xena', ['Finance.Clerk']);
+  const downloads: [string, string][] = [
+    ['/api/v1/accounting/reports/ar-aging?asOf=2026-11-30&format=csv', 'BOMCUST,Société Béton Côte,ZAR'],
+    ['/api/v1/accounting/reports/ap-aging?asOf=2026-11-30&format=csv', 'code,name,currency'],
+    [
+      `/api/v1/accounting/customers/${customer.id}/statement?from=2026-10-01&to=2026-11-30&format=csv`,
+      'closing balance',
+    ],
+    ['/api/v1/accounting/reports/trial-balance?from=2026-10-01&to=2026-11-30&format=csv', 'Contract revenue'],
+    ['/api/v1/accounting/reports/vat?from=2026-10-01&to=2026-10-31&format=csv', 'net payable'],
+  ];
+  for (const [path, expected] of downloads) {
+    const response = await fetch(`${devhost.url}${path}`, { headers: { authorization: `Bearer ${token}` } });
+    expect(response.status, path).toBe(200);
+    expect(response.headers.get('content-type')).toBe('text/csv; charset=utf-8');
+    const bytes = new Uint8Array(await response.arrayBuffer());
+    expect([...bytes.subarray(0, 3)], path).toEqual([0xef, 0xbb, 0xbf]);
+    // Exactly one mark, then the header row; the rest is the UTF-8 text the JSON has.
+    const text = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true }).decode(bytes);
+    expect(text.lastIndexOf('\uFEFF'), path).toBe(0);
+    expect(text.slice(1, 2), path).toMatch(/[a-z]/);
+    expect(text, path).toContain(expected);
+  }
+});

@@ -19,10 +19,16 @@ export function toCsv(header: string[], rows: CsvCell[][]): string {
   return [header, ...rows].map((row) => row.map(cell).join(',')).join('\r\n') + '\r\n';
 }
 
-/** The reply of a CSV download: UTF-8, offered as an attachment under `filename`. */
+/**
+ * The UTF-8 byte-order mark. Excel on Windows reads a CSV file as UTF-8 only when it starts with
+ * one; without it "é" or the narrow spaces of "R 1 000" come out garbled in the ANSI code page.
+ */
+export const UTF8_BOM = '\uFEFF';
+
+/** The reply of a CSV download: UTF-8 with a byte-order mark, offered as an attachment under `filename`. */
 export function csvReply(filename: string, text: string) {
   return {
-    text,
+    text: text.startsWith(UTF8_BOM) ? text : `${UTF8_BOM}${text}`,
     headers: {
       'Content-Type': 'text/csv; charset=utf-8',
       'Content-Disposition': `attachment; filename="${filename.replace(/[^A-Za-z0-9._-]/g, '_')}"`,
