@@ -30,5 +30,6 @@ await import('./accounting-receivables.js');
 await import('./accounting-payables.js');
 await import('./accounting-reports.js');
 await import('./accounting-year-end.js');
+await import('./approvals.js');
 await import('../orchestrations/tenant-onboarding/index.js');
 await import('../orchestrations/year-end-close/index.js');

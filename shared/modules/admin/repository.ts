@@ -3,7 +3,7 @@ import type { Tx } from '../../platform/db/database.js';
 import type { AuditLogTable, TenantsTable, UsersTable } from '../../platform/db/types.js';
 import { decodeCursor, toPage, type Page } from '../../platform/http/pagination.js';
 import { isRole } from '../../platform/auth/roles.js';
-import { Money } from '../../platform/money.js';
+import { Decimal, Money } from '../../platform/money.js';
 import { z } from 'zod';
 import type { AuditEntry, AuditQuery, Tenant, TenantPatch, User, UserCreate, UserPatch } from './schemas.js';
 
@@ -31,6 +31,7 @@ function toUser(row: Selectable<UsersTable>): User {
     displayName: row.display_name,
     email: row.email,
     roles: row.roles.filter(isRole),
+    approvalLimit: row.approval_limit === null ? null : new Decimal(row.approval_limit).toFixed(2),
     active: row.active,
     version: row.version,
     createdAt: row.created_at.toISOString(),
@@ -155,6 +156,7 @@ export async function updateUser(
       ...(patch.displayName !== undefined && { display_name: patch.displayName }),
       ...(patch.roles !== undefined && { roles: patch.roles }),
       ...(patch.active !== undefined && { active: patch.active }),
+      ...(patch.approvalLimit !== undefined && { approval_limit: patch.approvalLimit }),
       version: sql<number>`version + 1`,
       updated_at: sql<Date>`now()`,
     })

@@ -68,6 +68,10 @@ export const userSchema = z.object({
   displayName: z.string(),
   email: z.string().nullable(),
   roles: z.array(roleSchema),
+  approvalLimit: z.string().nullable().meta({
+    description:
+      "The most this user may approve, in the tenant's base currency; null: no limit beyond their roles",
+  }),
   active: z.boolean(),
   version: z.number().int(),
   createdAt: z.string(),
@@ -92,6 +96,7 @@ export const userPatchSchema = z
   .strictObject({
     displayName: z.string().trim().min(1).max(200).optional(),
     roles: rolesSchema.optional(),
+    approvalLimit: nonNegativeAmountSchema.nullable().optional(),
     active: z.boolean().optional(),
   })
   .refine((patch) => Object.keys(patch).length > 0, 'Name at least one field to change');

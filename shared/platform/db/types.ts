@@ -31,6 +31,8 @@ export interface UsersTable {
   display_name: string;
   email: string | null;
   roles: ColumnType<string[], string[] | undefined, string[]>;
+  /** The most the user may approve, in the base currency; null: no limit. */
+  approval_limit: ColumnType<string | null, string | null | undefined, string | null>;
   active: Generated<boolean>;
   version: Generated<number>;
   created_at: GeneratedTimestamp;

@@ -193,6 +193,11 @@ export function messagingTopology(eventsTopic: string = EVENTS_TOPIC_DEFAULT): T
             name: 'accounting',
             description: "Accounting's consumers: setting up a new tenant's books.",
           },
+          {
+            name: 'approvals',
+            subjects: ['approvals.ApprovalDecided'],
+            description: 'Hands each approval decision to the flow that waits for it.',
+          },
         ],
       },
     ],
