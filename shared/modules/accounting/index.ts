@@ -80,3 +80,5 @@ export type { VatReport } from './vat-report.js';
 export { revalueForeignBalances, revaluationInputSchema, revaluationSchema } from './revaluation.js';
 export type { Revaluation } from './revaluation.js';
 export { agingCsv, statementCsv } from './ar-ap-csv.js';
+/** The active account that holds a role in the chart (inventory, grni, cost_of_sales, …). */
+export { accountByRole } from './ar-ap-repository.js';
