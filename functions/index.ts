@@ -30,6 +30,7 @@ await import('./accounting-receivables.js');
 await import('./accounting-payables.js');
 await import('./accounting-reports.js');
 await import('./accounting-year-end.js');
+await import('./inventory.js');
 await import('./approvals.js');
 await import('../orchestrations/tenant-onboarding/index.js');
 await import('../orchestrations/year-end-close/index.js');

@@ -15,6 +15,8 @@ export const DEFAULT_NUMBER_SERIES: readonly { code: string; prefix: string }[] 
   { code: 'CN', prefix: 'CN' },
   { code: 'PO', prefix: 'PO' },
   { code: 'GRN', prefix: 'GRN' },
+  { code: 'ADJ', prefix: 'ADJ' },
+  { code: 'TRF', prefix: 'TRF' },
   { code: 'BILL', prefix: 'BILL' },
   { code: 'JE', prefix: 'JE' },
   { code: 'PAY', prefix: 'PAY' },
