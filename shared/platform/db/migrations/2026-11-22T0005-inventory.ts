@@ -113,7 +113,7 @@ export async function up(db: Kysely<unknown>): Promise<void> {
       check ((kind = 'issue') = (source_type is not null and source_id is not null
         and reference_type is not null and reference_id is not null)),
       check ((kind = 'transfer') = (to_warehouse_id is not null)),
-      check (to_warehouse_id is distinct from warehouse_id),
+      check (to_warehouse_id is null or to_warehouse_id <> warehouse_id),
       check ((kind = 'adjustment') = (reason is not null)),
       check (kind = 'adjustment' or total_value >= 0),
       check (kind <> 'receipt' or entry_id is not null),
