@@ -105,6 +105,13 @@ export const inventoryErrors = {
       `Warehouse ${code} is deactivated.`,
       field(path, `Warehouse ${code} is inactive`),
     ),
+  receiptWithoutValue: () =>
+    new AppError(
+      'business_rule',
+      'inventory.receipt_without_value',
+      'The goods received are worth nothing at 4 decimal places; check the quantities and unit costs.',
+      field('lines', 'No value'),
+    ),
   sameWarehouse: () =>
     new AppError(
       'business_rule',

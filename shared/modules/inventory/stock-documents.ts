@@ -223,11 +223,12 @@ export async function postReceipt(trx: Tx, actor: AuditActor, input: ReceiptInpu
       moves: [{ warehouse, kind: 'receipt', quantity, value }],
     };
   });
+  const total = lines.reduce((sum, l) => sum.plus(l.value), ZERO);
+  if (total.isZero()) throw errors.receiptWithoutValue();
   await balances.save();
 
   const id = randomUUID();
   const number = await nextDocumentNumber(trx, ctx.tenantId, SERIES.receipt, ctx.date);
-  const total = lines.reduce((sum, l) => sum.plus(l.value), ZERO);
   const entry = await postStockEntry(trx, actor, {
     date: ctx.date,
     memo: `Goods received ${number} into ${warehouse.code}${input.reference ? `: ${input.reference}` : ''}`,

@@ -248,22 +248,24 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     [...ACCOUNT_ROLES, ...NEW_ROLES].map((r) => sql.lit(r)),
   )}))`.execute(db);
   await asOwner(db, ['tenants', 'accounts', 'number_series'], async () => {
-    // Books already set up: those with a chart of accounts.
+    // Books already set up (tenants with a chart of accounts) get the accounts inventory posts to.
+    // The code may be there already: kept, without its role, by an earlier down migration.
+    const accounts = sql`(values ('2060', 'Goods received not invoiced', 'liability', 'grni', false),
+      ('5000', 'Cost of sales', 'expense', 'cost_of_sales', true),
+      ('5050', 'Stock adjustments', 'expense', 'stock_adjustment', true)) as v(code, name, type, role, manual_posting)`;
     await sql`
-      insert into accounts (tenant_id, id, code, name, type, role, manual_posting)
-      select t.tenant_id, gen_random_uuid(), a.code, a.name, a.type, a.role, a.manual_posting
-      from (select distinct tenant_id from accounts) t
-      cross join (values ('2060', 'Goods received not invoiced', 'liability', 'grni', false),
-                         ('5050', 'Stock adjustments', 'expense', 'stock_adjustment', true))
-        as a(code, name, type, role, manual_posting)
-      where not exists (select 1 from accounts r where r.tenant_id = t.tenant_id and r.role = a.role)
-      on conflict (tenant_id, code) do nothing`.execute(db);
-    await sql`
-      update accounts a set role = 'cost_of_sales'
-      where a.code = '5000' and a.type = 'expense' and a.role is null
-        and not exists (select 1 from accounts r where r.tenant_id = a.tenant_id and r.role = 'cost_of_sales')`.execute(
+      update accounts a set role = v.role, manual_posting = v.manual_posting
+      from ${accounts}
+      where a.code = v.code and a.type = v.type and a.role is null and (a.name = v.name or v.code = '5000')
+        and not exists (select 1 from accounts r where r.tenant_id = a.tenant_id and r.role = v.role)`.execute(
       db,
     );
+    await sql`
+      insert into accounts (tenant_id, id, code, name, type, role, manual_posting)
+      select t.tenant_id, gen_random_uuid(), v.code, v.name, v.type, v.role, v.manual_posting
+      from (select distinct tenant_id from accounts) t cross join ${accounts}
+      where v.code <> '5000' and not exists (select 1 from accounts r where r.tenant_id = t.tenant_id and r.role = v.role)
+      on conflict (tenant_id, code) do nothing`.execute(db);
     await sql`
       insert into number_series (tenant_id, code, prefix)
       select t.id, s.code, s.code from tenants t cross join (values ('ADJ'), ('TRF')) as s(code)
