@@ -108,6 +108,8 @@ export class DurableDriver {
   readonly #instanceLeases = new Set<string>();
   readonly #activityLeases = new Set<string>();
   #orchestrationsRunning = 0;
+  /** Flow time skipped by `fastForward` (tests), in this process. */
+  #fastForwardedMs = 0;
   #activitiesRunning = 0;
 
   constructor(options: DurableDriverOptions) {
@@ -265,6 +267,29 @@ export class DurableDriver {
     return {
       items: page.map((row) => toStatus(row, options)),
       next: rows.length > pageSize ? page[page.length - 1] : undefined,
+    };
+  }
+
+  /**
+   * Lets `ms` of flow time pass at once (tests: a 72-hour approval deadline without the wait).
+   * Timers and delayed retries due within it fire now, and from then on orchestrators' clock
+   * (`currentUtcDateTime`) runs that far ahead of the wall clock, in this process.
+   */
+  async fastForward(ms: number): Promise<number> {
+    this.#fastForwardedMs += ms;
+    const moved = await this.#store.bringForward(new Date(), ms);
+    this.#wake();
+    return moved;
+  }
+
+  /** A turn ran on the flow's clock: its messages come due on the wall clock. */
+  #broughtForward(commit: TurnCommit, now: Date): TurnCommit {
+    return {
+      ...commit,
+      messages: commit.messages.map((m) => ({
+        ...m,
+        visibleAt: new Date(Math.max(now.getTime(), m.visibleAt.getTime() - this.#fastForwardedMs)),
+      })),
     };
   }
 
@@ -432,7 +457,8 @@ export class DurableDriver {
         instance: toInstanceState(instance),
         history,
         messages,
-        now,
+        // The flow's clock: the wall clock plus whatever time a test skipped.
+        now: new Date(now.getTime() + this.#fastForwardedMs),
         functions: this.#catalog,
         newExecutionId: () => randomUUID(),
       });
@@ -450,6 +476,7 @@ export class DurableDriver {
       } else {
         commit = prepared.finish(await this.#invokeOrchestrator(instance.name, prepared.trigger));
       }
+      if (this.#fastForwardedMs > 0) commit = this.#broughtForward(commit, now);
       const committed = await this.#store.commitTurn(instance, token, commit, now);
       if (committed) this.#log(`durable: ${instance.name} ${instance.instance_id}: ${commit.summary}`);
       else

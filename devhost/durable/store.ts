@@ -506,6 +506,18 @@ export class DurableStore {
   }
 
   /**
+   * Makes every message due later than `now` (durable timers, delayed retries) due `ms` sooner, as
+   * if that much time had passed; returns how many moved.
+   */
+  async bringForward(now: Date, ms: number): Promise<number> {
+    const result = await sql`
+      update devhost.durable_messages
+      set visible_at = visible_at - make_interval(secs => ${ms / 1000})
+      where visible_at > ${now}`.execute(this.#db);
+    return Number(result.numAffectedRows ?? 0);
+  }
+
+  /**
    * What is left to do now: due messages an instance can take, queued activities (leased or
    * not), and when the next future message or activity becomes due.
    */

@@ -31,6 +31,21 @@ let unauthenticated: Api;
 const ownedIds = new Map<string, string[]>();
 const ownedInstanceIds: string[] = [];
 
+/**
+ * Examples that name other records (a quote names a customer and an item): the suite makes them
+ * with ids of the records it made from the examples before them (routes are taken in name order).
+ */
+const dependentExamples: Record<string, () => Promise<unknown>> = {
+  'sales-quotes-create': async () => {
+    const warehouses = await owner.get('/api/v1/inventory/warehouses?limit=200');
+    const main = warehouses.body.items.find((w: { code: string }) => w.code === 'MAIN');
+    return {
+      customerId: ownedIds.get('/api/v1/accounting/customers')?.[0],
+      lines: [{ itemId: ownedIds.get('/api/v1/inventory/items')?.[0], warehouseId: main.id, quantity: '2' }],
+    };
+  },
+};
+
 function pathOf(spec: RouteSpec, params: Record<string, string> = {}): string {
   return openApiPath(spec.route).replace(
     /\{(\w+)\}/g,
@@ -75,7 +90,8 @@ beforeAll(async () => {
   for (const spec of secured.filter(
     (s) => s.method === 'POST' && s.example !== undefined && !/\{/.test(s.route),
   )) {
-    const response = await owner.post(pathOf(spec), spec.example, {
+    const example = dependentExamples[spec.name] ? await dependentExamples[spec.name]!() : spec.example;
+    const response = await owner.post(pathOf(spec), example, {
       'idempotency-key': `route-suite-${spec.name}`,
     });
     expect(response.status, `${spec.name} example: ${response.text}`).toBeLessThan(300);
@@ -85,6 +101,20 @@ beforeAll(async () => {
     if (body.instanceId) ownedInstanceIds.push(body.instanceId);
   }
   await devhost.settle();
+  // The quote becomes an order through its flow, and part of the order is delivered.
+  const quoteId = ownedIds.get('/api/v1/sales/quotes')?.[0];
+  expect(quoteId, 'the quote example made a quote').toBeDefined();
+  const accepted = await owner.post(`/api/v1/sales/quotes/${quoteId}/accept`, undefined);
+  expect(accepted.status, accepted.text).toBe(202);
+  ownedInstanceIds.push(accepted.body.instanceId);
+  await devhost.settle();
+  const orders = await owner.get('/api/v1/sales/orders');
+  const orderId = orders.body.items[0]?.id as string;
+  const delivery = await owner.post(`/api/v1/sales/orders/${orderId}/deliveries`, {
+    lines: [{ lineNo: 1, quantity: '1' }],
+  });
+  expect(delivery.status, delivery.text).toBe(201);
+  ownedIds.set('/api/v1/sales/deliveries', [delivery.body.id]);
   // Approval requests are opened only by flows: open one as a flow does, by another user.
   await withTenant(devhost.db, DEMO_TENANTS[0]!.id, (trx) =>
     requestApproval(

@@ -237,6 +237,7 @@ export interface DocumentLineRow {
   account_code: string;
   quantity: string;
   unit_price: string;
+  discount_percent: string;
   net: string;
   tax_code: string;
   tax_rate: string;
@@ -256,6 +257,7 @@ export async function linesOfDocuments(trx: Tx, ids: string[]): Promise<Document
       'a.code as account_code',
       'l.quantity',
       'l.unit_price',
+      'l.discount_percent',
       'l.net',
       'l.tax_code',
       'l.tax_rate',
@@ -522,3 +524,22 @@ export async function movementsBetween(
 }
 
 export type { DocumentKind, Ledger, PartyKind, SettlementKind };
+
+/**
+ * What a customer owes now, in the base currency at the rates the documents were booked at: open
+ * invoices less open credit notes. Sales' credit check adds its open orders to this.
+ */
+export async function receivableExposure(trx: Tx, customerId: string): Promise<string> {
+  const row = await trx
+    .selectFrom('trade_documents')
+    .select(
+      sql<string>`coalesce(sum(case when kind = 'credit_note' then -(base_gross - base_settled)
+        else base_gross - base_settled end), 0)::text`.as('outstanding'),
+    )
+    .where('ledger', '=', 'receivable')
+    .where('party_id', '=', customerId)
+    .where('status', '<>', 'draft')
+    .where('open_until', '=', 'infinity')
+    .executeTakeFirstOrThrow();
+  return row.outstanding;
+}

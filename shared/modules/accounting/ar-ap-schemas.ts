@@ -98,6 +98,11 @@ export const documentLineInputSchema = z.strictObject({
   account: accountCodeSchema,
   quantity: positiveDecimal,
   unitPrice: positiveDecimal,
+  discountPercent: z
+    .string()
+    .regex(/^(0|[1-9]\d?)(\.\d{1,4})?$/, 'A percentage from 0 to below 100, with at most 4 decimal places')
+    .optional()
+    .meta({ description: 'A trade discount on the line, in percent of quantity × unit price' }),
   taxCode: z.string().regex(/^[A-Z0-9_]{1,20}$/, 'A tax code such as VAT15'),
 });
 export type DocumentLineInput = z.infer<typeof documentLineInputSchema>;
@@ -164,6 +169,7 @@ export const documentLineSchema = z.object({
   account: z.string(),
   quantity: z.string(),
   unitPrice: moneyAmount,
+  discountPercent: z.string(),
   taxCode: z.string(),
   taxRate: z.string(),
   net: moneyAmount,

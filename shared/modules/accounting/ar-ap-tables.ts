@@ -72,6 +72,7 @@ export interface TradeDocumentLinesTable {
   account_id: string;
   quantity: Numeric;
   unit_price: Numeric;
+  discount_percent: ColumnType<string, string | undefined, string>;
   net: Numeric;
   tax_code: string;
   tax_rate: Numeric;

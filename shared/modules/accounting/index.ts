@@ -27,7 +27,7 @@ export {
 export { ensurePeriod, fiscalYearOf } from './periods.js';
 export { accountingErrors } from './errors.js';
 export * from './schemas.js';
-export { listEntries, listPeriods, tenantBooks, accountByCode } from './repository.js';
+export { listEntries, listPeriods, tenantBooks, accountByCode, rateOn } from './repository.js';
 export { SME_CHART } from './chart-template.js';
 export {
   generalLedger,
@@ -62,6 +62,9 @@ export {
   getDocument,
   listDocuments,
   DOCUMENT_KINDS,
+  addDays,
+  lineNet,
+  taxSummary,
 } from './trade-documents.js';
 export {
   createSettlement,
@@ -81,4 +84,4 @@ export { revalueForeignBalances, revaluationInputSchema, revaluationSchema } fro
 export type { Revaluation } from './revaluation.js';
 export { agingCsv, statementCsv } from './ar-ap-csv.js';
 /** The active account that holds a role in the chart (inventory, grni, cost_of_sales, …). */
-export { accountByRole } from './ar-ap-repository.js';
+export { accountByRole, activeTaxCodes, receivableExposure } from './ar-ap-repository.js';

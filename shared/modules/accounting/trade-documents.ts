@@ -91,6 +91,7 @@ interface PricedLine {
   account: string;
   quantity: string;
   unitPrice: string;
+  discountPercent: string;
   net: Dec;
   taxCode: string;
   taxRate: string;
@@ -124,6 +125,12 @@ export function taxSummary(
     .map((t) => ({ ...t, tax: commercial(t.net.times(t.rate).dividedBy(100), currency) }));
 }
 
+/** A line's net amount: quantity × unit price less the trade discount, rounded once for the currency. */
+export function lineNet(quantity: string, unitPrice: string, discountPercent: string, currency: string): Dec {
+  const gross = new Decimal(quantity).times(unitPrice);
+  return commercial(gross.minus(gross.times(discountPercent).dividedBy(100)), currency);
+}
+
 async function priceLines(
   trx: Tx,
   spec: DocumentKindSpec,
@@ -155,7 +162,8 @@ async function priceLines(
       account: account.code,
       quantity: line.quantity,
       unitPrice: line.unitPrice,
-      net: commercial(new Decimal(line.quantity).times(line.unitPrice), currency),
+      discountPercent: line.discountPercent ?? '0',
+      net: lineNet(line.quantity, line.unitPrice, line.discountPercent ?? '0', currency),
       taxCode: line.taxCode,
       taxRate: rate,
     };
@@ -193,6 +201,7 @@ async function writeLines(trx: Tx, tenantId: string, documentId: string, lines: 
         account_id: l.accountId,
         quantity: l.quantity,
         unit_price: l.unitPrice,
+        discount_percent: new Decimal(l.discountPercent).toFixed(4),
         net: l.net.toFixed(4),
         tax_code: l.taxCode,
         tax_rate: l.taxRate,
@@ -292,6 +301,7 @@ export async function changeDocument(
       account: l.account_code,
       quantity: l.quantity,
       unitPrice: l.unit_price,
+      discountPercent: l.discount_percent,
       taxCode: l.tax_code,
     }));
   const lines = await priceLines(trx, spec, inputs, currency);
@@ -561,6 +571,7 @@ function describe(
       account: l.account_code,
       quantity: new Decimal(l.quantity).toString(),
       unitPrice: money(l.unit_price),
+      discountPercent: new Decimal(l.discount_percent).toString(),
       taxCode: l.tax_code,
       taxRate: new Decimal(l.tax_rate).toString(),
       net: money(l.net),

@@ -1,0 +1,752 @@
+import { randomUUID } from 'node:crypto';
+import { sql, type Selectable } from 'kysely';
+import { z } from 'zod';
+import {
+  createDocument,
+  getParty,
+  issueDocument,
+  rateOn,
+  receivableExposure,
+  tenantBooks,
+} from '../accounting/index.js';
+import {
+  getItemsByIds,
+  getWarehousesByIds,
+  issueReservedStock,
+  releaseReservations,
+  reserveStock,
+} from '../inventory/index.js';
+import { recordAudit, type AuditActor } from '../../platform/audit.js';
+import { todayIn } from '../../platform/clock.js';
+import type { Tx } from '../../platform/db/database.js';
+import { AppError, staleVersion } from '../../platform/errors.js';
+import { emit } from '../../platform/events/outbox.js';
+import { decodeCursor, toPage, type Page } from '../../platform/http/pagination.js';
+import { Decimal, minorUnits } from '../../platform/money.js';
+import { nextDocumentNumber } from '../../platform/numbers.js';
+import { salesErrors as errors } from './errors.js';
+import { linesOf as quoteLinesOf, markQuoteOutcome, quoteForFlow, totalsOf } from './quotes.js';
+import type { Delivery, DeliveryCreateInput, Order, OrderListQuery } from './schemas.js';
+import type { OrderStatus, SalesOrderLinesTable, SalesOrdersTable } from './tables.js';
+
+type Dec = InstanceType<typeof Decimal>;
+type OrderRow = Selectable<SalesOrdersTable>;
+type OrderLineRow = Selectable<SalesOrderLinesTable>;
+const ZERO = new Decimal(0);
+
+/** Stock for an accepted quote is reserved under its flow, and issued from there on delivery. */
+export const RESERVATION_TYPE = 'sales.order';
+/** Revenue accounts of the chart template: goods, and services (hire, delivery). */
+const REVENUE_ACCOUNT = { goods: '4000', services: '4200' } as const;
+
+const money = (value: string | Dec, currency: string) => ({
+  amount: new Decimal(value).toFixed(minorUnits(currency)),
+  currency,
+});
+
+// ---- The quote-to-order flow's steps -------------------------------------------------------
+
+export interface OrderCandidate {
+  quoteId: string;
+  quoteNumber: string;
+  customerId: string;
+  customerName: string;
+  currency: string;
+  gross: string;
+  /** The gross in the base currency at today's rate. */
+  baseGross: string;
+  baseCurrency: string;
+  /** The tenant's approval threshold, in the base currency, and whether the order is over it. */
+  threshold: string;
+  overThreshold: boolean;
+}
+
+export type Validation = { ok: true; candidate: OrderCandidate } | { ok: false; reason: string };
+
+async function toBaseToday(trx: Tx, amount: Dec, currency: string): Promise<Dec | undefined> {
+  const books = await tenantBooks(trx);
+  if (currency === books.baseCurrency) return amount;
+  const rate = await rateOn(trx, currency, todayIn(books.timeZone));
+  return rate ? amount.times(rate).toDecimalPlaces(2, Decimal.ROUND_HALF_UP) : undefined;
+}
+
+/**
+ * The flow's first step: the quote is still the one this flow accepted, its customer may still
+ * buy, and its amount can be put in the base currency today.
+ */
+export async function validateForOrder(trx: Tx, quoteId: string, instanceId: string): Promise<Validation> {
+  const quote = await trx.selectFrom('sales_quotes').selectAll().where('id', '=', quoteId).executeTakeFirst();
+  if (!quote) return { ok: false, reason: 'The quote no longer exists.' };
+  if (quote.flow_instance_id !== instanceId || quote.status !== 'accepted')
+    return { ok: false, reason: `The quote is ${quote.status} and no longer waits for this flow.` };
+  const customer = await getParty(trx, 'customer', quote.customer_id);
+  if (!customer.active) return { ok: false, reason: `Customer ${customer.code} is deactivated.` };
+  const books = await tenantBooks(trx);
+  const baseGross = await toBaseToday(trx, new Decimal(quote.gross), quote.currency);
+  if (!baseGross)
+    return {
+      ok: false,
+      reason: `There is no ${quote.currency}/${books.baseCurrency} exchange rate for today to value the order.`,
+    };
+  const tenant = await trx.selectFrom('tenants').select('approval_threshold').executeTakeFirstOrThrow();
+  return {
+    ok: true,
+    candidate: {
+      quoteId,
+      quoteNumber: quote.number,
+      customerId: customer.id,
+      customerName: customer.name,
+      currency: quote.currency,
+      gross: new Decimal(quote.gross).toFixed(minorUnits(quote.currency)),
+      baseGross: baseGross.toFixed(2),
+      baseCurrency: books.baseCurrency,
+      threshold: new Decimal(tenant.approval_threshold).toFixed(2),
+      overThreshold: baseGross.greaterThan(tenant.approval_threshold),
+    },
+  };
+}
+
+export interface CreditCheck {
+  withinLimit: boolean;
+  /** In the base currency: the credit limit, what is owed on invoices, what open orders will add. */
+  limit: string | null;
+  receivables: string;
+  openOrders: string;
+  thisOrder: string;
+  reason: string | null;
+}
+
+/**
+ * Open receivables plus uninvoiced open orders plus this order, against the customer's credit
+ * limit, all in the base currency (foreign amounts at today's rate). A customer without a limit
+ * passes; a limit that cannot be converted (no rate) fails, so that finance decides.
+ */
+export async function creditCheck(trx: Tx, candidate: OrderCandidate): Promise<CreditCheck> {
+  const customer = await getParty(trx, 'customer', candidate.customerId);
+  const receivables = new Decimal(await receivableExposure(trx, candidate.customerId));
+  const open = await trx
+    .selectFrom('sales_orders as o')
+    .innerJoin('sales_order_lines as l', (j) =>
+      j.onRef('l.tenant_id', '=', 'o.tenant_id').onRef('l.order_id', '=', 'o.id'),
+    )
+    .select([
+      'o.currency',
+      sql<string>`sum(l.net * (l.quantity - l.invoiced - l.cancelled) / l.quantity * (o.gross / nullif(o.net, 0)))::text`.as(
+        'uninvoiced',
+      ),
+    ])
+    .where('o.customer_id', '=', candidate.customerId)
+    .where('o.status', 'in', ['confirmed', 'partially_delivered', 'delivered'])
+    .groupBy('o.currency')
+    .execute();
+  let openOrders = ZERO;
+  for (const row of open) {
+    const base = await toBaseToday(trx, new Decimal(row.uninvoiced ?? 0), row.currency);
+    openOrders = openOrders.plus(base ?? 0);
+  }
+  const thisOrder = new Decimal(candidate.baseGross);
+  const exposure = receivables.plus(openOrders).plus(thisOrder);
+  const result = (withinLimit: boolean, limit: Dec | null, reason: string | null): CreditCheck => ({
+    withinLimit,
+    limit: limit?.toFixed(2) ?? null,
+    receivables: receivables.toFixed(2),
+    openOrders: openOrders.toFixed(2),
+    thisOrder: thisOrder.toFixed(2),
+    reason,
+  });
+  if (!customer.creditLimit) return result(true, null, null);
+  const limit = await toBaseToday(
+    trx,
+    new Decimal(customer.creditLimit.amount),
+    customer.creditLimit.currency,
+  );
+  if (!limit)
+    return result(
+      false,
+      null,
+      `The credit limit in ${customer.creditLimit.currency} cannot be valued today.`,
+    );
+  if (exposure.greaterThan(limit))
+    return result(
+      false,
+      limit,
+      `Owed ${receivables.toFixed(2)} + open orders ${openOrders.toFixed(2)} + this order ${thisOrder.toFixed(2)} ${candidate.baseCurrency} is over the credit limit of ${limit.toFixed(2)}.`,
+    );
+  return result(true, limit, null);
+}
+
+export type ReservationOutcome = { ok: true; lines: number } | { ok: false; reason: string };
+
+/** Reserves every stock line of the quote, all or none, under the flow. */
+export async function reserveForQuote(
+  trx: Tx,
+  actor: AuditActor,
+  quoteId: string,
+  instanceId: string,
+): Promise<ReservationOutcome> {
+  const lines = (await quoteLinesOf(trx, [quoteId])).filter((l) => l.warehouse_id !== null);
+  if (lines.length === 0) return { ok: true, lines: 0 };
+  try {
+    await reserveStock(trx, actor, {
+      referenceType: RESERVATION_TYPE,
+      referenceId: instanceId,
+      lines: lines.map((l) => ({
+        key: String(l.line_no),
+        itemId: l.item_id,
+        warehouseId: l.warehouse_id!,
+        quantity: l.quantity,
+      })),
+    });
+    return { ok: true, lines: lines.length };
+  } catch (error) {
+    if (error instanceof AppError && error.code === 'inventory.insufficient_stock') {
+      const detail = error.errors?.map((e) => `line ${Number(e.path.split('.')[1]) + 1}: ${e.message}`);
+      return { ok: false, reason: `Not enough stock (${detail?.join('; ') ?? error.message}).` };
+    }
+    throw error;
+  }
+}
+
+/** What the flow does when it ends without an order: nothing stays reserved, the quote says why. */
+export async function abandonQuoteOrder(
+  trx: Tx,
+  actor: AuditActor,
+  quoteId: string,
+  instanceId: string,
+  outcome: 'stock_short' | 'rejected' | 'expired' | 'invalid',
+  reason: string,
+): Promise<void> {
+  await releaseReservations(trx, actor, RESERVATION_TYPE, instanceId);
+  const quote = await quoteForFlow(trx, quoteId);
+  if (quote.flow_instance_id !== instanceId || quote.status !== 'accepted') return;
+  // Finance's rejection ends the quote; a shortage or an undecided approval leaves it open to accept again.
+  await markQuoteOutcome(trx, actor, quoteId, outcome === 'rejected' ? 'rejected' : 'sent', reason);
+  await emit(trx, actor.tenantId, 'quoteOrderFailed', {
+    quoteId,
+    number: quote.number,
+    reason,
+    outcome,
+    flowInstanceId: instanceId,
+  });
+}
+
+/**
+ * Makes the sales order from the accepted quote, with the quote's lines and prices. Idempotent by
+ * flow: a retried step finds the order it made.
+ */
+export async function createOrderFromQuote(
+  trx: Tx,
+  actor: AuditActor,
+  quoteId: string,
+  instanceId: string,
+  approvalId: string | null,
+): Promise<{ orderId: string; number: string }> {
+  const existing = await trx
+    .selectFrom('sales_orders')
+    .select(['id', 'number'])
+    .where('flow_instance_id', '=', instanceId)
+    .executeTakeFirst();
+  if (existing) return { orderId: existing.id, number: existing.number };
+  const quote = await quoteForFlow(trx, quoteId);
+  const books = await tenantBooks(trx);
+  const orderDate = todayIn(books.timeZone);
+  const lines = await quoteLinesOf(trx, [quoteId]);
+  const id = randomUUID();
+  const number = await nextDocumentNumber(trx, books.id, 'SO', orderDate);
+  await trx
+    .insertInto('sales_orders')
+    .values({
+      tenant_id: books.id,
+      id,
+      number,
+      quote_id: quoteId,
+      customer_id: quote.customer_id,
+      currency: quote.currency,
+      order_date: orderDate,
+      reference: quote.reference,
+      net: quote.net,
+      tax: quote.tax,
+      gross: quote.gross,
+      approval_id: approvalId,
+      flow_instance_id: instanceId,
+      created_by: quote.created_by,
+    })
+    .execute();
+  await trx
+    .insertInto('sales_order_lines')
+    .values(
+      lines.map((l) => ({
+        tenant_id: books.id,
+        order_id: id,
+        line_no: l.line_no,
+        item_id: l.item_id,
+        warehouse_id: l.warehouse_id,
+        stocked: l.warehouse_id !== null,
+        description: l.description,
+        quantity: l.quantity,
+        unit_price: l.unit_price,
+        discount_percent: l.discount_percent,
+        tax_code: l.tax_code,
+        tax_rate: l.tax_rate,
+        net: l.net,
+      })),
+    )
+    .execute();
+  await markQuoteOutcome(trx, actor, quoteId, 'ordered', `Sales order ${number}`);
+  await recordAudit(trx, actor, {
+    action: 'sales_order.confirmed',
+    entityType: 'sales_order',
+    entityId: id,
+    details: { number, quoteId, approvalId },
+  });
+  await emit(trx, books.id, 'salesOrderConfirmed', {
+    orderId: id,
+    number,
+    quoteId,
+    customerId: quote.customer_id,
+    currency: quote.currency,
+    net: quote.net,
+    tax: quote.tax,
+    gross: quote.gross,
+    approvalId,
+    flowInstanceId: instanceId,
+  });
+  return { orderId: id, number };
+}
+
+// ---- Fulfilment ----------------------------------------------------------------------------
+
+async function lockedOrder(trx: Tx, id: string): Promise<OrderRow> {
+  const row = await trx
+    .selectFrom('sales_orders')
+    .selectAll()
+    .where('id', '=', id)
+    .forUpdate()
+    .executeTakeFirst();
+  if (!row) throw errors.orderNotFound();
+  return row;
+}
+
+async function orderLines(trx: Tx, orderIds: string[]): Promise<OrderLineRow[]> {
+  if (orderIds.length === 0) return [];
+  return trx
+    .selectFrom('sales_order_lines')
+    .selectAll()
+    .where('order_id', 'in', orderIds)
+    .orderBy('order_id')
+    .orderBy('line_no')
+    .execute();
+}
+
+const toDeliver = (l: OrderLineRow) => new Decimal(l.quantity).minus(l.delivered).minus(l.cancelled);
+const toInvoice = (l: OrderLineRow) => new Decimal(l.delivered).minus(l.invoiced);
+
+function fulfilmentStatus(lines: OrderLineRow[], current: OrderStatus): OrderStatus {
+  if (current === 'cancelled') return current;
+  const open = lines.filter((l) => toDeliver(l).greaterThan(0));
+  if (open.length > 0)
+    return lines.some((l) => new Decimal(l.delivered).greaterThan(0)) ? 'partially_delivered' : 'confirmed';
+  return lines.every((l) => toInvoice(l).isZero()) ? 'invoiced' : 'delivered';
+}
+
+async function setOrderStatus(
+  trx: Tx,
+  row: OrderRow,
+  status: OrderStatus,
+  cancelReason?: string,
+): Promise<void> {
+  await trx
+    .updateTable('sales_orders')
+    .set({
+      status,
+      ...(cancelReason !== undefined && { cancel_reason: cancelReason }),
+      version: sql<number>`version + 1`,
+      updated_at: new Date(),
+    })
+    .where('id', '=', row.id)
+    .execute();
+}
+
+/**
+ * Delivers all or part of an order: stock lines are issued from the order's reservation at the
+ * moving-average cost (inventory posts stock to cost of sales), services are marked delivered.
+ */
+export async function deliverOrder(
+  trx: Tx,
+  actor: AuditActor,
+  orderId: string,
+  input: DeliveryCreateInput,
+): Promise<Delivery> {
+  const order = await lockedOrder(trx, orderId);
+  if (order.status !== 'confirmed' && order.status !== 'partially_delivered')
+    throw errors.orderStatus('delivered', order.status);
+  const lines = await orderLines(trx, [orderId]);
+  const byNo = new Map(lines.map((l) => [l.line_no, l]));
+  const wanted: { line: OrderLineRow; quantity: Dec }[] = [];
+  if (input.lines) {
+    const seen = new Set<number>();
+    input.lines.forEach((requested, i) => {
+      const line = byNo.get(requested.lineNo);
+      if (!line || seen.has(requested.lineNo))
+        throw errors.unknownLine(`lines.${i}.lineNo`, requested.lineNo);
+      seen.add(requested.lineNo);
+      const quantity = new Decimal(requested.quantity);
+      if (quantity.greaterThan(toDeliver(line)))
+        throw errors.overDelivery(`lines.${i}.quantity`, line.line_no, toDeliver(line).toString());
+      wanted.push({ line, quantity });
+    });
+  } else {
+    for (const line of lines)
+      if (toDeliver(line).greaterThan(0)) wanted.push({ line, quantity: toDeliver(line) });
+  }
+  if (wanted.length === 0) throw errors.nothingToDeliver();
+
+  const books = await tenantBooks(trx);
+  const date = input.date ?? todayIn(books.timeZone);
+  const id = randomUUID();
+  const number = await nextDocumentNumber(trx, books.id, 'DN', date);
+  const stocked = wanted.filter((w) => w.line.stocked);
+  const issued = stocked.length
+    ? await issueReservedStock(trx, actor, {
+        referenceType: RESERVATION_TYPE,
+        referenceId: order.flow_instance_id,
+        source: { type: 'sales.delivery', id },
+        date,
+        lines: stocked.map((w) => ({ key: String(w.line.line_no), quantity: w.quantity.toString() })),
+      })
+    : { lines: [], totalCost: '0', entryId: null };
+  const costOf = new Map(issued.lines.map((l) => [Number(l.key), l.cost]));
+  await trx
+    .insertInto('sales_deliveries')
+    .values({
+      tenant_id: books.id,
+      id,
+      number,
+      order_id: orderId,
+      delivery_date: date,
+      cost: new Decimal(issued.totalCost).toFixed(4),
+      entry_id: issued.entryId,
+      created_by: actor.name,
+    })
+    .execute();
+  await trx
+    .insertInto('sales_delivery_lines')
+    .values(
+      wanted.map((w) => ({
+        tenant_id: books.id,
+        delivery_id: id,
+        order_line_no: w.line.line_no,
+        quantity: w.quantity.toFixed(4),
+        cost: new Decimal(costOf.get(w.line.line_no) ?? 0).toFixed(4),
+      })),
+    )
+    .execute();
+  for (const w of wanted)
+    await trx
+      .updateTable('sales_order_lines')
+      .set({ delivered: sql<string>`delivered + ${w.quantity.toFixed(4)}::numeric` })
+      .where('order_id', '=', orderId)
+      .where('line_no', '=', w.line.line_no)
+      .execute();
+  await setOrderStatus(trx, order, fulfilmentStatus(await orderLines(trx, [orderId]), order.status));
+  await recordAudit(trx, actor, {
+    action: 'sales_order.delivered',
+    entityType: 'sales_order',
+    entityId: orderId,
+    details: { delivery: number, lines: wanted.length },
+  });
+  await emit(trx, books.id, 'deliveryPosted', {
+    deliveryId: id,
+    number,
+    orderId,
+    date,
+    cost: new Decimal(issued.totalCost).toFixed(4),
+    entryId: issued.entryId,
+  });
+  return getDelivery(trx, id);
+}
+
+/**
+ * Invoices what was delivered and not yet invoiced, through accounting (AR, revenue, VAT at the
+ * invoice date's rate for a foreign-currency customer), at the order's prices and discounts.
+ */
+export async function invoiceOrder(
+  trx: Tx,
+  actor: AuditActor,
+  orderId: string,
+  input: { date?: string },
+): Promise<{ orderId: string; invoiceId: string; invoiceNumber: string }> {
+  const order = await lockedOrder(trx, orderId);
+  const lines = (await orderLines(trx, [orderId])).filter((l) => toInvoice(l).greaterThan(0));
+  if (lines.length === 0) throw errors.nothingToInvoice();
+  const books = await tenantBooks(trx);
+  const date = input.date ?? todayIn(books.timeZone);
+  const invoice = await createDocument(trx, actor, 'invoice', {
+    issueDate: date,
+    party: order.customer_id,
+    currency: order.currency,
+    reference: order.reference ?? order.number,
+    memo: `Sales order ${order.number}`,
+    lines: lines.map((l) => ({
+      description: l.description,
+      account: l.stocked ? REVENUE_ACCOUNT.goods : REVENUE_ACCOUNT.services,
+      quantity: toInvoice(l).toString(),
+      unitPrice: new Decimal(l.unit_price).toString(),
+      discountPercent: new Decimal(l.discount_percent).toString(),
+      taxCode: l.tax_code,
+    })),
+  }).catch((error: unknown) => {
+    if (error instanceof AppError && error.code === 'accounting.line_account')
+      throw errors.revenueAccount(error.message);
+    throw error;
+  });
+  const issued = await issueDocument(trx, actor, 'invoice', invoice.id);
+  for (const l of lines)
+    await trx
+      .updateTable('sales_order_lines')
+      .set({ invoiced: sql<string>`invoiced + ${toInvoice(l).toFixed(4)}::numeric` })
+      .where('order_id', '=', orderId)
+      .where('line_no', '=', l.line_no)
+      .execute();
+  await trx
+    .insertInto('sales_order_invoices')
+    .values({ tenant_id: books.id, order_id: orderId, invoice_id: issued.id })
+    .execute();
+  await setOrderStatus(trx, order, fulfilmentStatus(await orderLines(trx, [orderId]), order.status));
+  await recordAudit(trx, actor, {
+    action: 'sales_order.invoiced',
+    entityType: 'sales_order',
+    entityId: orderId,
+    details: { invoice: issued.number },
+  });
+  await emit(trx, books.id, 'salesOrderInvoiced', {
+    orderId,
+    number: order.number,
+    invoiceId: issued.id,
+    invoiceNumber: issued.number ?? '',
+    currency: order.currency,
+    gross: issued.gross.amount,
+  });
+  return { orderId, invoiceId: issued.id, invoiceNumber: issued.number ?? '' };
+}
+
+/** Cancels what is not yet delivered; its stock is available again. Delivered goods can still be invoiced. */
+export async function cancelOrder(
+  trx: Tx,
+  actor: AuditActor,
+  orderId: string,
+  version: number,
+  reason: string,
+): Promise<Order> {
+  const order = await lockedOrder(trx, orderId);
+  if (order.version !== version) throw staleVersion('sales order');
+  if (order.status !== 'confirmed' && order.status !== 'partially_delivered')
+    throw errors.orderStatus('cancelled', order.status);
+  await releaseReservations(trx, actor, RESERVATION_TYPE, order.flow_instance_id);
+  await trx
+    .updateTable('sales_order_lines')
+    .set({ cancelled: sql<string>`quantity - delivered` })
+    .where('order_id', '=', orderId)
+    .execute();
+  await setOrderStatus(trx, order, 'cancelled', reason);
+  await recordAudit(trx, actor, {
+    action: 'sales_order.cancelled',
+    entityType: 'sales_order',
+    entityId: orderId,
+    details: { reason },
+  });
+  await emit(trx, actor.tenantId, 'salesOrderCancelled', { orderId, number: order.number, reason });
+  return getOrder(trx, orderId);
+}
+
+// ---- Reading -------------------------------------------------------------------------------
+
+async function deliveriesOf(trx: Tx, orderIds: string[]) {
+  if (orderIds.length === 0) return [];
+  return trx
+    .selectFrom('sales_deliveries')
+    .selectAll()
+    .where('order_id', 'in', orderIds)
+    .orderBy('delivery_date')
+    .orderBy('number')
+    .execute();
+}
+
+export async function getDelivery(trx: Tx, id: string): Promise<Delivery> {
+  const row = await trx.selectFrom('sales_deliveries').selectAll().where('id', '=', id).executeTakeFirst();
+  if (!row) throw new AppError('not_found', 'sales.delivery_not_found', 'The delivery does not exist.');
+  const base = (await tenantBooks(trx)).baseCurrency;
+  const lines = await trx
+    .selectFrom('sales_delivery_lines')
+    .selectAll()
+    .where('delivery_id', '=', id)
+    .orderBy('order_line_no')
+    .execute();
+  return {
+    id: row.id,
+    number: row.number,
+    orderId: row.order_id,
+    date: row.delivery_date,
+    cost: money(row.cost, base),
+    entryId: row.entry_id,
+    lines: lines.map((l) => ({
+      lineNo: l.order_line_no,
+      quantity: new Decimal(l.quantity).toString(),
+      cost: money(l.cost, base),
+    })),
+    createdBy: row.created_by,
+    createdAt: row.created_at.toISOString(),
+  };
+}
+
+async function toOrders(trx: Tx, rows: OrderRow[]): Promise<Order[]> {
+  const ids = rows.map((r) => r.id);
+  const lines = await orderLines(trx, ids);
+  const items = new Map(
+    (await getItemsByIds(trx, [...new Set(lines.map((l) => l.item_id))])).map((i) => [i.id, i]),
+  );
+  const warehouses = new Map(
+    (
+      await getWarehousesByIds(trx, [
+        ...new Set(lines.flatMap((l) => (l.warehouse_id ? [l.warehouse_id] : []))),
+      ])
+    ).map((w) => [w.id, w]),
+  );
+  const quotes = ids.length
+    ? await trx
+        .selectFrom('sales_quotes')
+        .select(['id', 'number'])
+        .where(
+          'id',
+          'in',
+          rows.map((r) => r.quote_id),
+        )
+        .execute()
+    : [];
+  const quoteNumber = new Map(quotes.map((q) => [q.id, q.number]));
+  const customers = new Map<string, { id: string; code: string; name: string }>();
+  for (const customerId of new Set(rows.map((r) => r.customer_id))) {
+    const party = await getParty(trx, 'customer', customerId);
+    customers.set(customerId, { id: party.id, code: party.code, name: party.name });
+  }
+  const deliveries = await deliveriesOf(trx, ids);
+  const invoices = ids.length
+    ? await trx
+        .selectFrom('sales_order_invoices as oi')
+        .innerJoin('trade_documents as d', (j) =>
+          j.onRef('d.tenant_id', '=', 'oi.tenant_id').onRef('d.id', '=', 'oi.invoice_id'),
+        )
+        .select(['oi.order_id', 'd.id', 'd.number', 'd.gross', 'd.currency'])
+        .where('oi.order_id', 'in', ids)
+        .orderBy('d.number')
+        .execute()
+    : [];
+  const base = (await tenantBooks(trx)).baseCurrency;
+  return rows.map((row) => {
+    const own = lines.filter((l) => l.order_id === row.id);
+    const sums = totalsOf(
+      own.map((l) => ({ net: l.net, taxCode: l.tax_code, taxRate: l.tax_rate })),
+      row.currency,
+    );
+    return {
+      id: row.id,
+      number: row.number,
+      status: row.status,
+      quote: { id: row.quote_id, number: quoteNumber.get(row.quote_id) ?? '' },
+      customer: customers.get(row.customer_id)!,
+      currency: row.currency,
+      orderDate: row.order_date,
+      reference: row.reference,
+      lines: own.map((l) => {
+        const item = items.get(l.item_id);
+        return {
+          lineNo: l.line_no,
+          itemId: l.item_id,
+          sku: item?.sku ?? '',
+          uom: item?.uom ?? '',
+          warehouseId: l.warehouse_id,
+          warehouseCode: l.warehouse_id ? (warehouses.get(l.warehouse_id)?.code ?? null) : null,
+          stocked: l.stocked,
+          description: l.description,
+          quantity: new Decimal(l.quantity).toString(),
+          unitPrice: money(l.unit_price, row.currency),
+          discountPercent: new Decimal(l.discount_percent).toString(),
+          taxCode: l.tax_code,
+          taxRate: new Decimal(l.tax_rate).toString(),
+          net: money(l.net, row.currency),
+          delivered: new Decimal(l.delivered).toString(),
+          invoiced: new Decimal(l.invoiced).toString(),
+          cancelled: new Decimal(l.cancelled).toString(),
+          toDeliver: toDeliver(l).toString(),
+          toInvoice: toInvoice(l).toString(),
+        };
+      }),
+      taxes: sums.taxes.map((t) => ({
+        taxCode: t.taxCode,
+        rate: new Decimal(t.rate).toString(),
+        net: money(t.net, row.currency),
+        tax: money(t.tax, row.currency),
+      })),
+      net: money(row.net, row.currency),
+      tax: money(row.tax, row.currency),
+      gross: money(row.gross, row.currency),
+      approvalId: row.approval_id,
+      flowInstanceId: row.flow_instance_id,
+      cancelReason: row.cancel_reason,
+      deliveries: deliveries
+        .filter((d) => d.order_id === row.id)
+        .map((d) => ({
+          id: d.id,
+          number: d.number,
+          orderId: d.order_id,
+          date: d.delivery_date,
+          cost: money(d.cost, base),
+          entryId: d.entry_id,
+          createdBy: d.created_by,
+          createdAt: d.created_at.toISOString(),
+        })),
+      invoices: invoices
+        .filter((i) => i.order_id === row.id)
+        .map((i) => ({ id: i.id, number: i.number, gross: money(i.gross, i.currency) })),
+      createdBy: row.created_by,
+      version: row.version,
+      createdAt: row.created_at.toISOString(),
+      updatedAt: row.updated_at.toISOString(),
+    };
+  });
+}
+
+export async function getOrder(trx: Tx, id: string): Promise<Order> {
+  const row = await trx.selectFrom('sales_orders').selectAll().where('id', '=', id).executeTakeFirst();
+  if (!row) throw errors.orderNotFound();
+  return (await toOrders(trx, [row]))[0]!;
+}
+
+const orderCursor = z.tuple([z.iso.date(), z.string()]);
+
+/** Sales orders, newest first (by date, then number). */
+export async function listOrders(trx: Tx, query: OrderListQuery): Promise<Page<Order>> {
+  const after = decodeCursor(query.cursor, orderCursor);
+  let select = trx.selectFrom('sales_orders').selectAll();
+  if (query.status) select = select.where('status', '=', query.status);
+  if (query.customerId) select = select.where('customer_id', '=', query.customerId);
+  if (after)
+    select = select.where((eb) =>
+      eb.or([
+        eb('order_date', '<', after[0]),
+        eb.and([eb('order_date', '=', after[0]), eb('number', '<', after[1])]),
+      ]),
+    );
+  const rows = await select
+    .orderBy('order_date', 'desc')
+    .orderBy('number', 'desc')
+    .limit(query.limit + 1)
+    .execute();
+  const page = toPage(
+    rows,
+    query.limit,
+    (r) => r,
+    (r) => [r.order_date, r.number],
+  );
+  return { items: await toOrders(trx, page.items), nextCursor: page.nextCursor };
+}
