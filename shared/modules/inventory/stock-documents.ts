@@ -122,38 +122,57 @@ const shortOf = (path: string, balance: Balance, warehouse: repo.WarehouseRow): 
   message: `Only ${quantityString(available(balance))} available in ${warehouse.code}`,
 });
 
-/** Writes the document, its lines and its stock moves. */
+/** The journal entry a document posts, given its number and total value; none for transfers. */
+type Posting = (
+  number: string,
+  total: Dec,
+) => Pick<Parameters<typeof postStockEntry>[2], 'memo' | 'amount' | 'debit' | 'credit'>;
+
+/**
+ * Numbers the document, posts its journal entry (when it has one) and writes the document, its
+ * lines, its stock moves and the audit record. Runs after the balances are written: the number
+ * series and the journal are locked last, in every document, so documents never deadlock.
+ */
 async function record(
   trx: Tx,
   actor: AuditActor,
   ctx: Context,
   document: {
-    id: string;
     kind: DocumentKind;
-    number: string;
     warehouse: repo.WarehouseRow;
     toWarehouse?: repo.WarehouseRow;
     reference?: string;
     reason?: string;
-    entryId: string | null;
+    posting?: Posting;
   },
   lines: PostedLine[],
-): Promise<Dec> {
+): Promise<{ id: string; number: string; total: Dec; entryId: string | null }> {
+  const id = randomUUID();
+  const number = await nextDocumentNumber(trx, ctx.tenantId, SERIES[document.kind], ctx.date);
   const total = lines.reduce((sum, l) => sum.plus(l.value), ZERO);
+  const source = { type: `inventory.${document.kind}`, id };
+  const entry = document.posting
+    ? await postStockEntry(trx, actor, {
+        ...document.posting(number, total),
+        date: ctx.date,
+        currency: ctx.currency,
+        source,
+      })
+    : null;
   await repo.insertDocument(
     trx,
     {
       tenant_id: ctx.tenantId,
-      id: document.id,
+      id,
       kind: document.kind,
-      number: document.number,
+      number,
       document_date: ctx.date,
       warehouse_id: document.warehouse.id,
       to_warehouse_id: document.toWarehouse?.id ?? null,
       reference: document.reference ?? null,
       reason: document.reason ?? null,
       total_value: dbAmount(total),
-      entry_id: document.entryId,
+      entry_id: entry?.id ?? null,
       created_by: actor.name,
       request_id: actor.requestId ?? null,
     },
@@ -180,19 +199,27 @@ async function record(
         quantity: dbAmount(move.quantity),
         unit_cost: dbAmount(line.unitCost),
         value: dbAmount(move.value),
-        source_type: `inventory.${document.kind}`,
-        source_id: document.id,
+        source_type: source.type,
+        source_id: id,
       })),
     ),
   );
   await recordAudit(trx, actor, {
     action: `stock_${document.kind}.posted`,
     entityType: `stock_${document.kind}`,
-    entityId: document.id,
-    details: { number: document.number, lines: lines.length, totalValue: dbAmount(total) },
+    entityId: id,
+    details: { number, lines: lines.length, totalValue: dbAmount(total) },
   });
-  return total;
+  return { id, number, total, entryId: entry?.id ?? null };
 }
+
+/** Each line's item, quantity and unit cost, as events carry them. */
+const eventLines = (lines: PostedLine[]) =>
+  lines.map((l) => ({
+    itemId: l.item.id,
+    quantity: quantityString(l.quantity),
+    unitCost: dbAmount(l.unitCost),
+  }));
 
 // ---- Goods receipts ------------------------------------------------------------------------
 
@@ -223,26 +250,23 @@ export async function postReceipt(trx: Tx, actor: AuditActor, input: ReceiptInpu
       moves: [{ warehouse, kind: 'receipt', quantity, value }],
     };
   });
-  const total = lines.reduce((sum, l) => sum.plus(l.value), ZERO);
-  if (total.isZero()) throw errors.receiptWithoutValue();
+  if (lines.every((l) => l.value.isZero())) throw errors.receiptWithoutValue();
   await balances.save();
-
-  const id = randomUUID();
-  const number = await nextDocumentNumber(trx, ctx.tenantId, SERIES.receipt, ctx.date);
-  const entry = await postStockEntry(trx, actor, {
-    date: ctx.date,
-    memo: `Goods received ${number} into ${warehouse.code}${input.reference ? `: ${input.reference}` : ''}`,
-    currency: ctx.currency,
-    amount: total,
-    debit: 'inventory',
-    credit: 'grni',
-    source: { type: 'inventory.receipt', id },
-  });
-  await record(
+  const { id, number, total, entryId } = await record(
     trx,
     actor,
     ctx,
-    { id, kind: 'receipt', number, warehouse, reference: input.reference, entryId: entry?.id ?? null },
+    {
+      kind: 'receipt',
+      warehouse,
+      reference: input.reference,
+      posting: (number, total) => ({
+        memo: `Goods received ${number} into ${warehouse.code}${input.reference ? `: ${input.reference}` : ''}`,
+        amount: total,
+        debit: 'inventory',
+        credit: 'grni',
+      }),
+    },
     lines,
   );
   await emit(trx, ctx.tenantId, 'goodsReceived', {
@@ -253,12 +277,8 @@ export async function postReceipt(trx: Tx, actor: AuditActor, input: ReceiptInpu
     supplierReference: input.reference ?? null,
     currency: ctx.currency,
     totalValue: dbAmount(total),
-    lines: lines.map((l) => ({
-      itemId: l.item.id,
-      quantity: quantityString(l.quantity),
-      unitCost: dbAmount(l.unitCost),
-    })),
-    entryId: entry?.id as string,
+    lines: eventLines(lines),
+    entryId: entryId as string,
   });
   return getStockDocument(trx, 'receipt', id);
 }
@@ -310,24 +330,21 @@ export async function postAdjustment(
   }
   if (short.length > 0) throw errors.insufficientStock(short);
   await balances.save();
-
-  const id = randomUUID();
-  const number = await nextDocumentNumber(trx, ctx.tenantId, SERIES.adjustment, ctx.date);
-  const total = lines.reduce((sum, l) => sum.plus(l.value), ZERO);
-  const entry = await postStockEntry(trx, actor, {
-    date: ctx.date,
-    memo: `Stock adjustment ${number} in ${warehouse.code}: ${input.reason}`.slice(0, 500),
-    currency: ctx.currency,
-    amount: total.abs(),
-    debit: total.isNegative() ? 'stock_adjustment' : 'inventory',
-    credit: total.isNegative() ? 'inventory' : 'stock_adjustment',
-    source: { type: 'inventory.adjustment', id },
-  });
-  await record(
+  const { id, number, total, entryId } = await record(
     trx,
     actor,
     ctx,
-    { id, kind: 'adjustment', number, warehouse, reason: input.reason, entryId: entry?.id ?? null },
+    {
+      kind: 'adjustment',
+      warehouse,
+      reason: input.reason,
+      posting: (number, total) => ({
+        memo: `Stock adjustment ${number} in ${warehouse.code}: ${input.reason}`.slice(0, 500),
+        amount: total.abs(),
+        debit: total.isNegative() ? 'stock_adjustment' : 'inventory',
+        credit: total.isNegative() ? 'inventory' : 'stock_adjustment',
+      }),
+    },
     lines,
   );
   await emit(trx, ctx.tenantId, 'stockAdjusted', {
@@ -343,7 +360,7 @@ export async function postAdjustment(
       quantity: quantityString(l.quantity),
       value: dbAmount(l.value),
     })),
-    entryId: entry?.id ?? null,
+    entryId,
   });
   await announceLowStock(
     trx,
@@ -397,22 +414,11 @@ export async function postTransfer(trx: Tx, actor: AuditActor, input: TransferIn
   }
   if (short.length > 0) throw errors.insufficientStock(short);
   await balances.save();
-
-  const id = randomUUID();
-  const number = await nextDocumentNumber(trx, ctx.tenantId, SERIES.transfer, ctx.date);
-  const total = await record(
+  const { id, number, total } = await record(
     trx,
     actor,
     ctx,
-    {
-      id,
-      kind: 'transfer',
-      number,
-      warehouse: from,
-      toWarehouse: to,
-      reference: input.reference,
-      entryId: null,
-    },
+    { kind: 'transfer', warehouse: from, toWarehouse: to, reference: input.reference },
     lines,
   );
   await emit(trx, ctx.tenantId, 'stockTransferred', {
@@ -423,11 +429,7 @@ export async function postTransfer(trx: Tx, actor: AuditActor, input: TransferIn
     date: ctx.date,
     currency: ctx.currency,
     totalValue: dbAmount(total),
-    lines: lines.map((l) => ({
-      itemId: l.item.id,
-      quantity: quantityString(l.quantity),
-      unitCost: dbAmount(l.unitCost),
-    })),
+    lines: eventLines(lines),
   });
   return getStockDocument(trx, 'transfer', id);
 }
