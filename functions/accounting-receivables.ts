@@ -50,7 +50,10 @@ partyRoutes({
     paymentTermsDays: 30,
     creditLimit: { amount: '250000.00', currency: 'ZAR' },
     email: 'accounts@buildco.example',
+    phone: '+27 11 555 0142',
     billingAddress: { line1: '12 Main Road', city: 'Johannesburg', postalCode: '2001', country: 'ZA' },
+    deliveryAddress: { line1: 'Erf 2211, Waterfall Estate', city: 'Midrand', country: 'ZA' },
+    contacts: [{ name: 'Thandi Mokoena', role: 'Site manager', phone: '+27 82 555 0199' }],
   },
   patchExample: { name: 'BuildCo Contractors Ltd' },
 });

@@ -95,6 +95,39 @@ describe('customers', () => {
   });
 });
 
+describe('customer contacts', () => {
+  it('keeps a phone number, a delivery address and the people to speak to', async () => {
+    const created = await createParty(clerk, 'customers', 'SITECO', {
+      phone: '+27 21 555 0100',
+      deliveryAddress: { line1: 'Gate 3, Foreshore site', city: 'Cape Town', country: 'ZA' },
+      contacts: [
+        { name: 'Pieter van Wyk', role: 'Site manager', phone: '+27 82 555 0101' },
+        { name: 'Accounts', email: 'ap@siteco.example' },
+      ],
+    });
+    const read = await clerk.get(`/api/v1/accounting/customers/${created.id}`);
+    expect(read.body).toMatchObject({
+      phone: '+27 21 555 0100',
+      deliveryAddress: { line1: 'Gate 3, Foreshore site', city: 'Cape Town', country: 'ZA' },
+      contacts: [{ name: 'Pieter van Wyk', role: 'Site manager' }, { email: 'ap@siteco.example' }],
+    });
+    const changed = await clerk.patch(
+      `/api/v1/accounting/customers/${created.id}`,
+      { contacts: [{ name: 'Sipho Dlamini', role: 'Quantity surveyor' }], deliveryAddress: null },
+      { 'if-match': '"1"' },
+    );
+    expect(changed.status, changed.text).toBe(200);
+    expect(changed.body).toMatchObject({ contacts: [{ name: 'Sipho Dlamini' }], deliveryAddress: null });
+    const invalid = await clerk.post('/api/v1/accounting/customers', {
+      code: 'BADCONTACT',
+      name: 'Bad contact',
+      contacts: [{ role: 'No name' }],
+    });
+    expect(invalid.status).toBe(400);
+    expect(invalid.body.errors[0].path).toBe('contacts.0.name');
+  });
+});
+
 describe('customer invoices', () => {
   it('computes the totals and posts the invoice: AR = net + VAT, VAT 15% on VAT15 lines only', async () => {
     const doc = await issuedDocument(

@@ -268,6 +268,14 @@ describe('approval of large orders', () => {
       limit: '1000.00',
       thisOrder: '2760.00',
     });
+    // Once finance approves, the goods go out and are invoiced whatever the limit says.
+    await approver.post(`/api/v1/approvals/${approval.body.id}/decision`, { decision: 'approve' });
+    await devhost.settle();
+    const orderId = (await flowOf(rep, instanceId)).output.orderId;
+    expect((await clerk.post(`/api/v1/sales/orders/${orderId}/deliveries`, {})).status).toBe(201);
+    const invoiced = await clerk.post(`/api/v1/sales/orders/${orderId}/invoices`, {});
+    expect(invoiced.status, invoiced.text).toBe(201);
+    expect(invoiced.body.status).toBe('invoiced');
   });
 });
 

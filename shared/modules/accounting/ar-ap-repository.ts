@@ -2,7 +2,7 @@ import { sql, type Selectable } from 'kysely';
 import { z } from 'zod';
 import type { Tx } from '../../platform/db/database.js';
 import { decodeCursor, toPage, type Page } from '../../platform/http/pagination.js';
-import type { Address, Party } from './ar-ap-schemas.js';
+import type { Address, Contact, Party } from './ar-ap-schemas.js';
 import type {
   DocumentKind,
   Ledger,
@@ -35,7 +35,10 @@ export function toParty(row: PartyRow): Party {
         }
       : {}),
     email: row.email,
+    phone: row.phone,
     billingAddress: (row.billing_address as Address | null) ?? null,
+    deliveryAddress: (row.delivery_address as Address | null) ?? null,
+    contacts: (row.contacts as Contact[] | null) ?? [],
     active: row.active,
     version: row.version,
   };

@@ -31,6 +31,21 @@ export const addressSchema = z.strictObject({
 });
 export type Address = z.infer<typeof addressSchema>;
 
+export const contactSchema = z.strictObject({
+  name: z.string().trim().min(1).max(200),
+  role: z
+    .string()
+    .trim()
+    .min(1)
+    .max(100)
+    .optional()
+    .meta({ description: 'Site manager, accounts payable, …' }),
+  email: z.email().max(254).optional(),
+  phone: z.string().trim().min(3).max(40).optional(),
+});
+export type Contact = z.infer<typeof contactSchema>;
+const phoneSchema = z.string().trim().min(3).max(40);
+
 const partyFields = {
   code: partyCodeSchema,
   name: z.string().trim().min(1).max(200),
@@ -40,7 +55,12 @@ const partyFields = {
     .meta({ description: "Default currency of documents; the tenant's base currency when left out" }),
   paymentTermsDays: z.number().int().min(0).max(365).default(30),
   email: z.email().max(254).optional(),
+  phone: phoneSchema.optional(),
   billingAddress: addressSchema.optional(),
+  deliveryAddress: addressSchema
+    .optional()
+    .meta({ description: 'Where goods go unless an order says otherwise' }),
+  contacts: z.array(contactSchema).max(20).optional(),
 };
 
 export const customerCreateSchema = z.strictObject({
@@ -58,7 +78,10 @@ const partyPatchFields = {
   currency: currencySchema.optional(),
   paymentTermsDays: z.number().int().min(0).max(365).optional(),
   email: z.email().max(254).nullable().optional(),
+  phone: phoneSchema.nullable().optional(),
   billingAddress: addressSchema.nullable().optional(),
+  deliveryAddress: addressSchema.nullable().optional(),
+  contacts: z.array(contactSchema).max(20).optional().meta({ description: 'Replaces the list' }),
   active: z.boolean().optional(),
 };
 const someField = (p: object) => Object.keys(p).length > 0;
@@ -79,7 +102,10 @@ export const partySchema = z.object({
   paymentTermsDays: z.number().int(),
   creditLimit: moneyAmount.nullable().optional(),
   email: z.string().nullable(),
+  phone: z.string().nullable(),
   billingAddress: addressSchema.nullable(),
+  deliveryAddress: addressSchema.nullable(),
+  contacts: z.array(contactSchema),
   active: z.boolean(),
   version: z.number().int(),
 });

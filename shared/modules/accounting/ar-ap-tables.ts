@@ -26,6 +26,9 @@ export interface PartiesTable {
   credit_limit: Numeric | null;
   email: string | null;
   billing_address: Json | null;
+  phone: ColumnType<string | null, string | null | undefined, string | null>;
+  delivery_address: ColumnType<unknown, string | null | undefined, string | null>;
+  contacts: ColumnType<unknown, string | undefined, string>;
   active: Generated<boolean>;
   version: Generated<number>;
   created_at: GeneratedTimestamp;

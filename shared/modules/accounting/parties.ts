@@ -38,6 +38,9 @@ export async function createParty(
       credit_limit: kind === 'customer' && input.creditLimit ? input.creditLimit.amount : null,
       email: input.email ?? null,
       billing_address: input.billingAddress ? JSON.stringify(input.billingAddress) : null,
+      phone: input.phone ?? null,
+      delivery_address: input.deliveryAddress ? JSON.stringify(input.deliveryAddress) : null,
+      contacts: JSON.stringify(input.contacts ?? []),
     })
     .onConflict((oc) => oc.columns(['tenant_id', 'kind', 'code']).doNothing())
     .returningAll()
@@ -90,6 +93,11 @@ export async function changeParty(
       ...(patch.paymentTermsDays !== undefined && { payment_terms_days: patch.paymentTermsDays }),
       ...(patch.creditLimit !== undefined && { credit_limit: patch.creditLimit?.amount ?? null }),
       ...(patch.email !== undefined && { email: patch.email }),
+      ...(patch.phone !== undefined && { phone: patch.phone }),
+      ...(patch.deliveryAddress !== undefined && {
+        delivery_address: patch.deliveryAddress ? JSON.stringify(patch.deliveryAddress) : null,
+      }),
+      ...(patch.contacts !== undefined && { contacts: JSON.stringify(patch.contacts) }),
       ...(patch.billingAddress !== undefined && {
         billing_address: patch.billingAddress ? JSON.stringify(patch.billingAddress) : null,
       }),

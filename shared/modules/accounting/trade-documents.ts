@@ -341,12 +341,17 @@ export async function changeDocument(
  * Issues an invoice or credit note, or posts a bill: numbers it, dates its due date from the
  * party's terms, posts it to the ledger in the same transaction, and announces it. From here on
  * the document never changes; what remains is settling it.
+ *
+ * An invoice that takes the customer over its credit limit is refused, unless it bills a sales
+ * order whose credit was checked (or approved by finance) when it was confirmed: goods already
+ * delivered are invoiced whatever the limit says now.
  */
 export async function issueDocument(
   trx: Tx,
   actor: AuditActor,
   kind: DocumentKind,
   id: string,
+  options: { creditCheckedWith?: string } = {},
 ): Promise<TradeDocument> {
   const spec = DOCUMENT_KINDS[kind];
   const doc = await repo.documentById(trx, id, kind, true);
@@ -362,7 +367,12 @@ export async function issueDocument(
   const books = await tenantBooks(trx);
   const dueDate = dueDateOf(kind, doc.issue_date, party.payment_terms_days);
 
-  if (kind === 'invoice' && party.credit_limit !== null && doc.currency === party.currency) {
+  if (
+    kind === 'invoice' &&
+    !options.creditCheckedWith &&
+    party.credit_limit !== null &&
+    doc.currency === party.currency
+  ) {
     const exposure = new Decimal(await repo.partyExposure(trx, party.id, party.currency)).plus(gross);
     if (exposure.greaterThan(party.credit_limit))
       throw errors.creditLimitExceeded(

@@ -500,7 +500,9 @@ export async function invoiceOrder(
       throw errors.revenueAccount(error.message);
     throw error;
   });
-  const issued = await issueDocument(trx, actor, 'invoice', invoice.id);
+  const issued = await issueDocument(trx, actor, 'invoice', invoice.id, {
+    creditCheckedWith: `sales order ${order.number}`,
+  });
   for (const l of lines)
     await trx
       .updateTable('sales_order_lines')
