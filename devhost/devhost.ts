@@ -15,6 +15,7 @@ import { resetTokenValidator } from '../shared/platform/auth/token-validator.js'
 import type { Role } from '../shared/platform/auth/roles.js';
 import { DevIssuer } from './auth/dev-issuer.js';
 import { seedDemoLedger } from './seed/demo-ledger.js';
+import { seedDemoTrade } from './seed/demo-trade.js';
 import { startAzurite } from './blob/azurite.js';
 import { BusEmulator } from './bus/emulator.js';
 import { migrateDevhost } from './db/migrator.js';
@@ -163,7 +164,10 @@ export async function startDevhost(options: DevhostOptions = {}): Promise<Devhos
   const host = await loadApp(options.log);
   if (options.seed !== false) {
     await seedDemoTenants(db);
-    if (options.demoData !== false) await seedDemoLedger(db);
+    if (options.demoData !== false) {
+      await seedDemoLedger(db);
+      await seedDemoTrade(db);
+    }
   }
   process.env.PLATFORM_ENTRA_TENANT_ID ??= DEMO_TENANTS[0]?.entraTenantId;
 
