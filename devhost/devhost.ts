@@ -15,6 +15,8 @@ import { resetTokenValidator } from '../shared/platform/auth/token-validator.js'
 import type { Role } from '../shared/platform/auth/roles.js';
 import { DevIssuer } from './auth/dev-issuer.js';
 import { seedDemoLedger } from './seed/demo-ledger.js';
+import { seedDemoInventory } from './seed/demo-inventory.js';
+import { seedDemoSales } from './seed/demo-sales.js';
 import { seedDemoTrade } from './seed/demo-trade.js';
 import { startAzurite } from './blob/azurite.js';
 import { BusEmulator } from './bus/emulator.js';
@@ -167,6 +169,8 @@ export async function startDevhost(options: DevhostOptions = {}): Promise<Devhos
     if (options.demoData !== false) {
       await seedDemoLedger(db);
       await seedDemoTrade(db);
+      await seedDemoInventory(db);
+      await seedDemoSales(db);
     }
   }
   process.env.PLATFORM_ENTRA_TENANT_ID ??= DEMO_TENANTS[0]?.entraTenantId;

@@ -64,7 +64,7 @@ async function waitFor<T>(probe: () => Promise<T | undefined>, timeoutMs: number
 
 it('finishes a flow whose devhost was killed right after acknowledging it, doing no step twice', async () => {
   dataDir = await mkdtemp(path.join(os.tmpdir(), 'tessera-crash-'));
-  const env: NodeJS.ProcessEnv = { DEVHOST_LEASE_MS: '3000' };
+  const env: NodeJS.ProcessEnv = { DEVHOST_LEASE_MS: '3000', DEVHOST_DEMO_DATA: 'false' };
   if (process.env.DATABASE_URL) {
     database = await createTestDatabase();
     env.DATABASE_URL = database.url;
