@@ -79,3 +79,43 @@ defineRoute({
   anonymous: true,
   handler: async () => ({ body: openApiDocument({ title: 'Tessera ERP API', version: '1.0.0' }) }),
 });
+
+const clientConfigSchema = z.object({
+  entra: z
+    .object({
+      clientId: z.string(),
+      authority: z.string(),
+      scopes: z.array(z.string()),
+    })
+    .nullable()
+    .meta({
+      description:
+        'How the web app signs users in with Entra ID; null when no Entra app is configured (local development, where the sign-in is local)',
+    }),
+});
+
+defineRoute({
+  name: 'platform-client-config',
+  method: 'GET',
+  route: 'client-config',
+  summary: 'What the web app needs before anyone signs in: the Entra ID app it signs in with, if any',
+  tags: ['platform'],
+  anonymous: true,
+  response: clientConfigSchema,
+  handler: async () => {
+    const clientId = process.env.WEB_AUTH_CLIENT_ID?.trim();
+    if (!clientId) return { body: { entra: null } };
+    const audience = (process.env.AUTH_AUDIENCE ?? 'api://tessera-erp').split(',')[0]?.trim();
+    return {
+      body: {
+        entra: {
+          clientId,
+          // Multi-tenant: employees of every customer tenant sign in with their own organisation.
+          authority:
+            process.env.WEB_AUTH_AUTHORITY?.trim() || 'https://login.microsoftonline.com/organizations',
+          scopes: [process.env.WEB_AUTH_SCOPE?.trim() || `${audience}/access_as_user`],
+        },
+      },
+    };
+  },
+});

@@ -1,0 +1,123 @@
+import { QueryClient, QueryClientProvider } from '@tanstack/react-query';
+import { Suspense, lazy, useEffect, useMemo, type ReactElement } from 'react';
+import { FormattedMessage } from 'react-intl';
+import { Navigate, RouterProvider, createBrowserRouter } from 'react-router';
+import { ApiError } from './api/client';
+import { ApiProvider } from './api/ApiProvider';
+import { AuthProvider, useAuth } from './auth/AuthProvider';
+import { SignInPage } from './auth/SignInPage';
+import { Empty, ErrorState, Loading } from './components/States';
+import { LocaleProvider } from './i18n/LocaleProvider';
+import { Shell, navEntriesFor } from './shell/Shell';
+import { ThemeProvider } from './shell/theme';
+
+// Each page is its own chunk: the first page downloads only the shell and itself.
+const QuotesPage = lazy(() => import('./pages/sales/QuotesPage').then((m) => ({ default: m.QuotesPage })));
+const QuoteEditorPage = lazy(() =>
+  import('./pages/sales/QuoteEditorPage').then((m) => ({ default: m.QuoteEditorPage })),
+);
+const OrdersPage = lazy(() => import('./pages/sales/OrdersPage').then((m) => ({ default: m.OrdersPage })));
+const OrderPage = lazy(() => import('./pages/sales/OrderPage').then((m) => ({ default: m.OrderPage })));
+const CustomersPage = lazy(() =>
+  import('./pages/sales/CustomersPage').then((m) => ({ default: m.CustomersPage })),
+);
+const StockPage = lazy(() => import('./pages/inventory/StockPage').then((m) => ({ default: m.StockPage })));
+const ApprovalsPage = lazy(() =>
+  import('./pages/approvals/ApprovalsPage').then((m) => ({ default: m.ApprovalsPage })),
+);
+
+const page = (element: ReactElement) => <Suspense fallback={<Loading />}>{element}</Suspense>;
+
+function Home() {
+  const { user } = useAuth();
+  const first = navEntriesFor(user?.roles ?? [])[0];
+  if (!first)
+    return (
+      <Empty>
+        <FormattedMessage
+          id="home.noRoles"
+          defaultMessage="Your account has no role that opens a part of the ERP yet. Ask an administrator for one."
+        />
+      </Empty>
+    );
+  return <Navigate to={first.path} replace />;
+}
+
+function NotFound() {
+  return (
+    <Empty>
+      <FormattedMessage id="page.notFound" defaultMessage="There is no page here." />
+    </Empty>
+  );
+}
+
+function SignedInApp() {
+  const router = useMemo(
+    () =>
+      createBrowserRouter([
+        {
+          path: '/',
+          element: <Shell />,
+          children: [
+            { index: true, element: <Home /> },
+            { path: 'sales/quotes', element: page(<QuotesPage />) },
+            { path: 'sales/quotes/new', element: page(<QuoteEditorPage />) },
+            { path: 'sales/quotes/:id', element: page(<QuoteEditorPage />) },
+            { path: 'sales/orders', element: page(<OrdersPage />) },
+            { path: 'sales/orders/:id', element: page(<OrderPage />) },
+            { path: 'sales/customers', element: page(<CustomersPage />) },
+            { path: 'inventory/stock', element: page(<StockPage />) },
+            { path: 'approvals', element: page(<ApprovalsPage />) },
+            { path: '*', element: <NotFound /> },
+          ],
+        },
+      ]),
+    [],
+  );
+  return <RouterProvider router={router} />;
+}
+
+function Gate({ queryClient }: { queryClient: QueryClient }) {
+  const auth = useAuth();
+  useEffect(() => {
+    // Nothing one user loaded may be shown to the next.
+    if (auth.status === 'signed-out') queryClient.clear();
+  }, [auth.status, queryClient]);
+  if (auth.status === 'starting') return <Loading />;
+  if (auth.status === 'failed')
+    return <ErrorState error={new Error(auth.failure)} onRetry={() => window.location.reload()} />;
+  if (auth.status === 'signed-out') return <SignInPage />;
+  return (
+    <ApiProvider>
+      <SignedInApp />
+    </ApiProvider>
+  );
+}
+
+export function App() {
+  const queryClient = useMemo(
+    () =>
+      new QueryClient({
+        defaultOptions: {
+          queries: {
+            staleTime: 15_000,
+            // A refusal will not change by asking again; a lost connection may.
+            retry: (count, error) => !(error instanceof ApiError && error.status < 500) && count < 2,
+            refetchOnWindowFocus: false,
+          },
+        },
+      }),
+    [],
+  );
+  return (
+    <ThemeProvider>
+      <LocaleProvider>
+        <QueryClientProvider client={queryClient}>
+          <AuthProvider>
+            <Gate queryClient={queryClient} />
+          </AuthProvider>
+        </QueryClientProvider>
+      </LocaleProvider>
+    </ThemeProvider>
+  );
+}

@@ -1,0 +1,157 @@
+/**
+ * The one way the app talks to the API: bearer token, JSON, problem+json errors turned into
+ * `ApiError` with field errors, `Idempotency-Key` on every POST and `If-Match` on updates.
+ */
+
+export interface FieldError {
+  /** Where the server found the problem, e.g. `body.lines.0.quantity` or `lines.0.warehouseId`. */
+  path: string;
+  message: string;
+}
+
+export interface Problem {
+  type?: string;
+  title?: string;
+  status: number;
+  detail?: string;
+  code?: string;
+  errors?: FieldError[];
+}
+
+export class ApiError extends Error {
+  readonly status: number;
+  readonly problem: Problem;
+
+  constructor(problem: Problem) {
+    super(problem.detail ?? problem.title ?? `The request failed (${problem.status}).`);
+    this.name = 'ApiError';
+    this.status = problem.status;
+    this.problem = problem;
+  }
+
+  get fieldErrors(): FieldError[] {
+    return this.problem.errors ?? [];
+  }
+}
+
+/** A request that never reached the server or whose answer was not understood. */
+export class NetworkError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'NetworkError';
+  }
+}
+
+export interface Page<T> {
+  items: T[];
+  nextCursor: string | null;
+}
+
+export interface RequestOptions {
+  query?: Record<string, string | number | boolean | undefined | null>;
+  body?: unknown;
+  /** The resource version the change is based on; sent as `If-Match: "<version>"`. */
+  version?: number;
+  /** Reused when the same submission is retried, so the server does it once. */
+  idempotencyKey?: string;
+  signal?: AbortSignal;
+}
+
+export interface ApiClientOptions {
+  baseUrl?: string;
+  getToken: () => Promise<string | undefined>;
+  /** Called on a 401: the session is over and the user must sign in again. */
+  onUnauthorized: () => void;
+  fetch?: typeof fetch;
+}
+
+const REQUEST_TIMEOUT_MS = 30_000;
+
+export class ApiClient {
+  readonly #options: ApiClientOptions;
+
+  constructor(options: ApiClientOptions) {
+    this.#options = options;
+  }
+
+  get<T>(path: string, options: RequestOptions = {}): Promise<T> {
+    return this.request<T>('GET', path, options);
+  }
+
+  post<T>(path: string, body: unknown = {}, options: Omit<RequestOptions, 'body'> = {}): Promise<T> {
+    return this.request<T>('POST', path, { ...options, body });
+  }
+
+  patch<T>(path: string, body: unknown, version: number, options: Omit<RequestOptions, 'body'> = {}) {
+    return this.request<T>('PATCH', path, { ...options, body, version });
+  }
+
+  async request<T>(method: string, path: string, options: RequestOptions = {}): Promise<T> {
+    const url = new URL(
+      `${this.#options.baseUrl ?? ''}/api/${path.replace(/^\//, '')}`,
+      window.location.origin,
+    );
+    for (const [name, value] of Object.entries(options.query ?? {})) {
+      if (value !== undefined && value !== null && value !== '') url.searchParams.set(name, String(value));
+    }
+    const headers: Record<string, string> = { Accept: 'application/json, application/problem+json' };
+    const token = await this.#options.getToken();
+    if (token) headers.Authorization = `Bearer ${token}`;
+    if (options.body !== undefined) headers['Content-Type'] = 'application/json';
+    if (method === 'POST') headers['Idempotency-Key'] = options.idempotencyKey ?? crypto.randomUUID();
+    if (options.version !== undefined) headers['If-Match'] = `"${options.version}"`;
+
+    const timeout = AbortSignal.timeout(REQUEST_TIMEOUT_MS);
+    const signal = options.signal ? AbortSignal.any([options.signal, timeout]) : timeout;
+    let response: Response;
+    try {
+      response = await (this.#options.fetch ?? fetch)(url, {
+        method,
+        headers,
+        body: options.body === undefined ? undefined : JSON.stringify(options.body),
+        signal,
+      });
+    } catch (error) {
+      if (options.signal?.aborted) throw error;
+      throw new NetworkError(error instanceof Error ? error.message : 'The server could not be reached.');
+    }
+    if (response.status === 401) this.#options.onUnauthorized();
+    if (!response.ok) throw new ApiError(await readProblem(response));
+    if (response.status === 204) return undefined as T;
+    const type = response.headers.get('content-type') ?? '';
+    if (!type.includes('json')) throw new NetworkError('The server answered with something other than JSON.');
+    return (await response.json()) as T;
+  }
+}
+
+async function readProblem(response: Response): Promise<Problem> {
+  const fallback: Problem = { status: response.status, title: response.statusText };
+  try {
+    const body = (await response.json()) as Partial<Problem>;
+    return {
+      ...fallback,
+      ...body,
+      status: response.status,
+      errors: Array.isArray(body.errors) ? body.errors : undefined,
+    };
+  } catch {
+    return fallback;
+  }
+}
+
+/**
+ * The field errors of a failed request by form field: `body.lines.0.quantity` and
+ * `lines.0.quantity` both land on `lines.0.quantity`.
+ */
+export function fieldErrorsOf(error: unknown): Record<string, string> {
+  if (!(error instanceof ApiError)) return {};
+  const byField: Record<string, string> = {};
+  for (const { path, message } of error.fieldErrors) {
+    const field = path
+      .replace(/^body\./, '')
+      .replace(/\[(\d+)\]/g, '.$1')
+      .replace(/^\(body\)$/, '');
+    if (field && !(field in byField)) byField[field] = message;
+  }
+  return byField;
+}

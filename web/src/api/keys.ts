@@ -1,0 +1,48 @@
+/**
+ * Query keys, one factory per module, so a change invalidates exactly what it affects
+ * (`salesKeys.quotes()` covers every quote list and every quote).
+ */
+
+type Filters = Record<string, string | undefined>;
+
+export const adminKeys = {
+  all: ['admin'] as const,
+  tenant: () => [...adminKeys.all, 'tenant'] as const,
+};
+
+export const salesKeys = {
+  all: ['sales'] as const,
+  quotes: () => [...salesKeys.all, 'quotes'] as const,
+  quoteList: (filters: Filters) => [...salesKeys.quotes(), 'list', filters] as const,
+  quote: (id: string) => [...salesKeys.quotes(), 'detail', id] as const,
+  orders: () => [...salesKeys.all, 'orders'] as const,
+  orderList: (filters: Filters) => [...salesKeys.orders(), 'list', filters] as const,
+  order: (id: string) => [...salesKeys.orders(), 'detail', id] as const,
+};
+
+export const accountingKeys = {
+  all: ['accounting'] as const,
+  customers: () => [...accountingKeys.all, 'customers'] as const,
+  customerList: (filters: Filters) => [...accountingKeys.customers(), 'list', filters] as const,
+  customer: (id: string) => [...accountingKeys.customers(), 'detail', id] as const,
+  taxCodes: () => [...accountingKeys.all, 'tax-codes'] as const,
+};
+
+export const inventoryKeys = {
+  all: ['inventory'] as const,
+  items: () => [...inventoryKeys.all, 'items'] as const,
+  itemList: (filters: Filters) => [...inventoryKeys.items(), 'list', filters] as const,
+  warehouses: () => [...inventoryKeys.all, 'warehouses'] as const,
+  stock: () => [...inventoryKeys.all, 'stock'] as const,
+  stockList: (filters: Filters) => [...inventoryKeys.stock(), 'list', filters] as const,
+};
+
+export const approvalsKeys = {
+  all: ['approvals'] as const,
+  inbox: (filters: Filters) => [...approvalsKeys.all, 'inbox', filters] as const,
+};
+
+export const flowKeys = {
+  all: ['flows'] as const,
+  flow: (instanceId: string) => [...flowKeys.all, instanceId] as const,
+};

@@ -1,0 +1,26 @@
+import { useQuery } from '@tanstack/react-query';
+import { useParams } from 'react-router';
+import { useApi } from '../../api/ApiProvider';
+import { adminKeys, salesKeys } from '../../api/keys';
+import type { Quote, Tenant } from '../../api/types';
+import { ErrorState, Loading } from '../../components/States';
+import { QuoteEditor } from './QuoteEditor';
+
+export function QuoteEditorPage() {
+  const { id } = useParams();
+  const api = useApi();
+  const tenant = useQuery({
+    queryKey: adminKeys.tenant(),
+    queryFn: ({ signal }) => api.get<Tenant>('v1/admin/tenant', { signal }),
+    staleTime: 5 * 60_000,
+  });
+  const quote = useQuery({
+    queryKey: salesKeys.quote(id ?? 'new'),
+    queryFn: ({ signal }) => api.get<Quote>(`v1/sales/quotes/${id}`, { signal }),
+    enabled: id !== undefined,
+  });
+  if (tenant.isPending || (id !== undefined && quote.isPending)) return <Loading />;
+  if (tenant.isError) return <ErrorState error={tenant.error} onRetry={() => void tenant.refetch()} />;
+  if (quote.isError) return <ErrorState error={quote.error} onRetry={() => void quote.refetch()} />;
+  return <QuoteEditor key={id ?? 'new'} quote={quote.data} baseCurrency={tenant.data.baseCurrency} />;
+}

@@ -1,0 +1,261 @@
+import {
+  Avatar,
+  Button,
+  Menu,
+  MenuDivider,
+  MenuGroup,
+  MenuGroupHeader,
+  MenuItem,
+  MenuItemRadio,
+  MenuList,
+  MenuPopover,
+  MenuTrigger,
+  NavDrawer,
+  NavDrawerBody,
+  NavItem,
+  NavSectionHeader,
+  Text,
+  Tooltip,
+  makeStyles,
+  tokens,
+} from '@fluentui/react-components';
+import {
+  BoxRegular,
+  CheckmarkCircleRegular,
+  DocumentBulletListRegular,
+  NavigationRegular,
+  PeopleRegular,
+  ReceiptRegular,
+} from '@fluentui/react-icons';
+import { useQuery } from '@tanstack/react-query';
+import { useState, type ReactElement } from 'react';
+import { FormattedMessage, useIntl } from 'react-intl';
+import { Outlet, useLocation, useNavigate } from 'react-router';
+import { useApi } from '../api/ApiProvider';
+import { adminKeys } from '../api/keys';
+import type { Tenant } from '../api/types';
+import { useAuth } from '../auth/AuthProvider';
+import { can, type Permission } from '../auth/roles';
+import { LOCALES, useLocaleChoice, type AppLocale } from '../i18n/LocaleProvider';
+import { useThemeChoice } from './theme';
+
+const useStyles = makeStyles({
+  root: { display: 'flex', flexDirection: 'column', height: '100vh' },
+  header: {
+    display: 'flex',
+    alignItems: 'center',
+    gap: tokens.spacingHorizontalM,
+    padding: `${tokens.spacingVerticalS} ${tokens.spacingHorizontalL}`,
+    backgroundColor: tokens.colorBrandBackground,
+    color: tokens.colorNeutralForegroundOnBrand,
+  },
+  headerButton: { color: tokens.colorNeutralForegroundOnBrand },
+  product: { fontWeight: tokens.fontWeightSemibold },
+  tenant: { opacity: 0.9 },
+  spacer: { flexGrow: 1 },
+  body: { display: 'flex', flexGrow: 1, minHeight: 0 },
+  nav: { height: '100%', flexShrink: 0 },
+  main: { flexGrow: 1, minWidth: 0, overflow: 'auto', padding: tokens.spacingHorizontalXL },
+});
+
+interface NavEntry {
+  path: string;
+  label: ReactElement;
+  icon: ReactElement;
+  permission: Permission;
+  section: 'sales' | 'inventory' | 'approvals';
+}
+
+const NAV: NavEntry[] = [
+  {
+    path: '/sales/quotes',
+    label: <FormattedMessage id="nav.quotes" defaultMessage="Quotes" />,
+    icon: <DocumentBulletListRegular />,
+    permission: 'readSales',
+    section: 'sales',
+  },
+  {
+    path: '/sales/orders',
+    label: <FormattedMessage id="nav.orders" defaultMessage="Orders" />,
+    icon: <ReceiptRegular />,
+    permission: 'readSales',
+    section: 'sales',
+  },
+  {
+    path: '/sales/customers',
+    label: <FormattedMessage id="nav.customers" defaultMessage="Customers" />,
+    icon: <PeopleRegular />,
+    permission: 'readCustomers',
+    section: 'sales',
+  },
+  {
+    path: '/inventory/stock',
+    label: <FormattedMessage id="nav.stock" defaultMessage="Items and stock" />,
+    icon: <BoxRegular />,
+    permission: 'readInventory',
+    section: 'inventory',
+  },
+  {
+    path: '/approvals',
+    label: <FormattedMessage id="nav.approvals" defaultMessage="Approvals" />,
+    icon: <CheckmarkCircleRegular />,
+    permission: 'useApprovals',
+    section: 'approvals',
+  },
+];
+
+const SECTION_TITLES = {
+  sales: <FormattedMessage id="nav.section.sales" defaultMessage="Sales" />,
+  inventory: <FormattedMessage id="nav.section.inventory" defaultMessage="Inventory" />,
+  approvals: <FormattedMessage id="nav.section.approvals" defaultMessage="Approvals" />,
+};
+
+const LOCALE_NAMES: Record<AppLocale, string> = {
+  'en-ZA': 'English (South Africa)',
+  'af-ZA': 'Afrikaans (Suid-Afrika)',
+  'en-US': 'English (United States)',
+};
+
+/** The entries of the navigation the user's roles allow. */
+export function navEntriesFor(roles: readonly string[]): NavEntry[] {
+  return NAV.filter((entry) => can[entry.permission](roles));
+}
+
+export function Shell() {
+  const styles = useStyles();
+  const intl = useIntl();
+  const api = useApi();
+  const auth = useAuth();
+  const { locale, setLocale } = useLocaleChoice();
+  const { dark, setDark } = useThemeChoice();
+  const navigate = useNavigate();
+  const location = useLocation();
+  const [navOpen, setNavOpen] = useState(true);
+  const tenant = useQuery({
+    queryKey: adminKeys.tenant(),
+    queryFn: ({ signal }) => api.get<Tenant>('v1/admin/tenant', { signal }),
+    staleTime: 5 * 60_000,
+  });
+  const entries = navEntriesFor(auth.user?.roles ?? []);
+  const selected = entries.find((e) => location.pathname.startsWith(e.path))?.path;
+  const sections = [...new Set(entries.map((e) => e.section))];
+
+  return (
+    <div className={styles.root}>
+      <header className={styles.header}>
+        <Tooltip
+          content={intl.formatMessage({ id: 'shell.toggleNav', defaultMessage: 'Show or hide navigation' })}
+          relationship="label"
+        >
+          <Button
+            appearance="transparent"
+            className={styles.headerButton}
+            icon={<NavigationRegular />}
+            onClick={() => setNavOpen((open) => !open)}
+            aria-expanded={navOpen}
+          />
+        </Tooltip>
+        <Text className={styles.product}>
+          <FormattedMessage id="app.name" defaultMessage="Tessera ERP" />
+        </Text>
+        <Text className={styles.tenant} aria-live="polite">
+          {tenant.data?.name ?? ''}
+        </Text>
+        <span className={styles.spacer} />
+        <Menu
+          checkedValues={{ locale: [locale], theme: [dark ? 'dark' : 'light'] }}
+          onCheckedValueChange={(_, data) => {
+            if (data.name === 'locale') setLocale(data.checkedItems[0] as AppLocale);
+            if (data.name === 'theme') setDark(data.checkedItems[0] === 'dark');
+          }}
+        >
+          <MenuTrigger disableButtonEnhancement>
+            <Button
+              appearance="transparent"
+              className={styles.headerButton}
+              aria-label={intl.formatMessage({
+                id: 'shell.userMenu',
+                defaultMessage: 'Account and settings',
+              })}
+              icon={<Avatar name={auth.user?.name} size={28} color="colorful" />}
+            >
+              {auth.user?.name}
+            </Button>
+          </MenuTrigger>
+          <MenuPopover>
+            <MenuList>
+              <MenuGroup>
+                <MenuGroupHeader>{auth.user?.username}</MenuGroupHeader>
+              </MenuGroup>
+              <MenuDivider />
+              <MenuGroup>
+                <MenuGroupHeader>
+                  <FormattedMessage id="shell.language" defaultMessage="Language" />
+                </MenuGroupHeader>
+                {LOCALES.map((l) => (
+                  <MenuItemRadio key={l} name="locale" value={l} lang={l}>
+                    {LOCALE_NAMES[l]}
+                  </MenuItemRadio>
+                ))}
+              </MenuGroup>
+              <MenuDivider />
+              <MenuGroup>
+                <MenuGroupHeader>
+                  <FormattedMessage id="shell.theme" defaultMessage="Theme" />
+                </MenuGroupHeader>
+                <MenuItemRadio name="theme" value="light">
+                  <FormattedMessage id="shell.theme.light" defaultMessage="Light" />
+                </MenuItemRadio>
+                <MenuItemRadio name="theme" value="dark">
+                  <FormattedMessage id="shell.theme.dark" defaultMessage="Dark" />
+                </MenuItemRadio>
+              </MenuGroup>
+              <MenuDivider />
+              <MenuItem onClick={auth.signOut}>
+                <FormattedMessage id="shell.signOut" defaultMessage="Sign out" />
+              </MenuItem>
+            </MenuList>
+          </MenuPopover>
+        </Menu>
+      </header>
+      <div className={styles.body}>
+        <NavDrawer
+          open={navOpen}
+          type="inline"
+          className={styles.nav}
+          selectedValue={selected}
+          aria-label={intl.formatMessage({ id: 'shell.navigation', defaultMessage: 'Modules' })}
+        >
+          <NavDrawerBody>
+            {sections.map((section) => (
+              <div key={section}>
+                <NavSectionHeader>{SECTION_TITLES[section]}</NavSectionHeader>
+                {entries
+                  .filter((e) => e.section === section)
+                  .map((entry) => (
+                    <NavItem
+                      key={entry.path}
+                      value={entry.path}
+                      icon={entry.icon}
+                      href={entry.path}
+                      onClick={(event) => {
+                        // A real link (new tab works); a plain click stays in the app.
+                        if (event.ctrlKey || event.metaKey || event.shiftKey) return;
+                        event.preventDefault();
+                        void navigate(entry.path);
+                      }}
+                    >
+                      {entry.label}
+                    </NavItem>
+                  ))}
+              </div>
+            ))}
+          </NavDrawerBody>
+        </NavDrawer>
+        <main className={styles.main}>
+          <Outlet />
+        </main>
+      </div>
+    </div>
+  );
+}
