@@ -3,19 +3,14 @@ import { sql, type Selectable } from 'kysely';
 import { z } from 'zod';
 import {
   createDocument,
+  getDocument,
   getParty,
   issueDocument,
   rateOn,
   receivableExposure,
   tenantBooks,
 } from '../accounting/index.js';
-import {
-  getItemsByIds,
-  getWarehousesByIds,
-  issueReservedStock,
-  releaseReservations,
-  reserveStock,
-} from '../inventory/index.js';
+import { issueReservedStock, releaseReservations, reserveStock } from '../inventory/index.js';
 import { recordAudit, type AuditActor } from '../../platform/audit.js';
 import { todayIn } from '../../platform/clock.js';
 import type { Tx } from '../../platform/db/database.js';
@@ -25,7 +20,8 @@ import { decodeCursor, toPage, type Page } from '../../platform/http/pagination.
 import { Decimal, minorUnits } from '../../platform/money.js';
 import { nextDocumentNumber } from '../../platform/numbers.js';
 import { salesErrors as errors } from './errors.js';
-import { linesOf as quoteLinesOf, markQuoteOutcome, quoteForFlow, totalsOf } from './quotes.js';
+import { lineContext, money, taxesOf } from './views.js';
+import { linesOf as quoteLinesOf, markQuoteOutcome, quoteForFlow } from './quotes.js';
 import type { Delivery, DeliveryCreateInput, Order, OrderListQuery } from './schemas.js';
 import type { OrderStatus, SalesOrderLinesTable, SalesOrdersTable } from './tables.js';
 
@@ -38,11 +34,6 @@ const ZERO = new Decimal(0);
 export const RESERVATION_TYPE = 'sales.order';
 /** Revenue accounts of the chart template: goods, and services (hire, delivery). */
 const REVENUE_ACCOUNT = { goods: '4000', services: '4200' } as const;
-
-const money = (value: string | Dec, currency: string) => ({
-  amount: new Decimal(value).toFixed(minorUnits(currency)),
-  currency,
-});
 
 // ---- The quote-to-order flow's steps -------------------------------------------------------
 
@@ -604,16 +595,6 @@ export async function getDelivery(trx: Tx, id: string): Promise<Delivery> {
 async function toOrders(trx: Tx, rows: OrderRow[]): Promise<Order[]> {
   const ids = rows.map((r) => r.id);
   const lines = await orderLines(trx, ids);
-  const items = new Map(
-    (await getItemsByIds(trx, [...new Set(lines.map((l) => l.item_id))])).map((i) => [i.id, i]),
-  );
-  const warehouses = new Map(
-    (
-      await getWarehousesByIds(trx, [
-        ...new Set(lines.flatMap((l) => (l.warehouse_id ? [l.warehouse_id] : []))),
-      ])
-    ).map((w) => [w.id, w]),
-  );
   const quotes = ids.length
     ? await trx
         .selectFrom('sales_quotes')
@@ -626,69 +607,46 @@ async function toOrders(trx: Tx, rows: OrderRow[]): Promise<Order[]> {
         .execute()
     : [];
   const quoteNumber = new Map(quotes.map((q) => [q.id, q.number]));
-  const customers = new Map<string, { id: string; code: string; name: string }>();
-  for (const customerId of new Set(rows.map((r) => r.customer_id))) {
-    const party = await getParty(trx, 'customer', customerId);
-    customers.set(customerId, { id: party.id, code: party.code, name: party.name });
-  }
+  const context = await lineContext(
+    trx,
+    lines,
+    rows.map((r) => r.customer_id),
+  );
   const deliveries = await deliveriesOf(trx, ids);
-  const invoices = ids.length
+  // Invoices are accounting's documents: read through its public surface, not its tables.
+  const links = ids.length
     ? await trx
-        .selectFrom('sales_order_invoices as oi')
-        .innerJoin('trade_documents as d', (j) =>
-          j.onRef('d.tenant_id', '=', 'oi.tenant_id').onRef('d.id', '=', 'oi.invoice_id'),
-        )
-        .select(['oi.order_id', 'd.id', 'd.number', 'd.gross', 'd.currency'])
-        .where('oi.order_id', 'in', ids)
-        .orderBy('d.number')
+        .selectFrom('sales_order_invoices')
+        .select(['order_id', 'invoice_id'])
+        .where('order_id', 'in', ids)
         .execute()
     : [];
+  const invoices: { order_id: string; document: Awaited<ReturnType<typeof getDocument>> }[] = [];
+  for (const link of links)
+    invoices.push({ order_id: link.order_id, document: await getDocument(trx, 'invoice', link.invoice_id) });
+  invoices.sort((a, b) => (a.document.number ?? '').localeCompare(b.document.number ?? ''));
   const base = (await tenantBooks(trx)).baseCurrency;
   return rows.map((row) => {
     const own = lines.filter((l) => l.order_id === row.id);
-    const sums = totalsOf(
-      own.map((l) => ({ net: l.net, taxCode: l.tax_code, taxRate: l.tax_rate })),
-      row.currency,
-    );
     return {
       id: row.id,
       number: row.number,
       status: row.status,
       quote: { id: row.quote_id, number: quoteNumber.get(row.quote_id) ?? '' },
-      customer: customers.get(row.customer_id)!,
+      customer: context.customer(row.customer_id),
       currency: row.currency,
       orderDate: row.order_date,
       reference: row.reference,
-      lines: own.map((l) => {
-        const item = items.get(l.item_id);
-        return {
-          lineNo: l.line_no,
-          itemId: l.item_id,
-          sku: item?.sku ?? '',
-          uom: item?.uom ?? '',
-          warehouseId: l.warehouse_id,
-          warehouseCode: l.warehouse_id ? (warehouses.get(l.warehouse_id)?.code ?? null) : null,
-          stocked: l.stocked,
-          description: l.description,
-          quantity: new Decimal(l.quantity).toString(),
-          unitPrice: money(l.unit_price, row.currency),
-          discountPercent: new Decimal(l.discount_percent).toString(),
-          taxCode: l.tax_code,
-          taxRate: new Decimal(l.tax_rate).toString(),
-          net: money(l.net, row.currency),
-          delivered: new Decimal(l.delivered).toString(),
-          invoiced: new Decimal(l.invoiced).toString(),
-          cancelled: new Decimal(l.cancelled).toString(),
-          toDeliver: toDeliver(l).toString(),
-          toInvoice: toInvoice(l).toString(),
-        };
-      }),
-      taxes: sums.taxes.map((t) => ({
-        taxCode: t.taxCode,
-        rate: new Decimal(t.rate).toString(),
-        net: money(t.net, row.currency),
-        tax: money(t.tax, row.currency),
+      lines: own.map((l) => ({
+        ...context.line(l, row.currency),
+        stocked: l.stocked,
+        delivered: new Decimal(l.delivered).toString(),
+        invoiced: new Decimal(l.invoiced).toString(),
+        cancelled: new Decimal(l.cancelled).toString(),
+        toDeliver: toDeliver(l).toString(),
+        toInvoice: toInvoice(l).toString(),
       })),
+      taxes: taxesOf(own, row.currency),
       net: money(row.net, row.currency),
       tax: money(row.tax, row.currency),
       gross: money(row.gross, row.currency),
@@ -709,7 +667,7 @@ async function toOrders(trx: Tx, rows: OrderRow[]): Promise<Order[]> {
         })),
       invoices: invoices
         .filter((i) => i.order_id === row.id)
-        .map((i) => ({ id: i.id, number: i.number, gross: money(i.gross, i.currency) })),
+        .map((i) => ({ id: i.document.id, number: i.document.number, gross: i.document.gross })),
       createdBy: row.created_by,
       version: row.version,
       createdAt: row.created_at.toISOString(),

@@ -1,15 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { sql, type Selectable } from 'kysely';
 import { z } from 'zod';
-import {
-  activeTaxCodes,
-  addDays,
-  getParty,
-  lineNet,
-  rateOn,
-  taxSummary,
-  tenantBooks,
-} from '../accounting/index.js';
+import { activeTaxCodes, addDays, getParty, lineNet, rateOn, tenantBooks } from '../accounting/index.js';
 import { getItemsByIds, getWarehousesByIds } from '../inventory/index.js';
 import { recordAudit, type AuditActor } from '../../platform/audit.js';
 import { todayIn } from '../../platform/clock.js';
@@ -20,6 +12,7 @@ import { decodeCursor, toPage, type Page } from '../../platform/http/pagination.
 import { Decimal, minorUnits } from '../../platform/money.js';
 import { nextDocumentNumber } from '../../platform/numbers.js';
 import { salesErrors as errors } from './errors.js';
+import { lineContext, money, taxesOf, totalsOf } from './views.js';
 import type { Quote, QuoteCreateInput, QuoteLineInput, QuoteListQuery, QuotePatchInput } from './schemas.js';
 import type { QuoteStatus, SalesQuoteLinesTable, SalesQuotesTable } from './tables.js';
 
@@ -31,11 +24,6 @@ type LineRow = Selectable<SalesQuoteLinesTable>;
 export const QUOTE_TO_ORDER = 'quote-to-order';
 /** Days a quote stays valid when its validity is not given. */
 export const QUOTE_VALIDITY_DAYS = 30;
-
-const money = (value: string | Dec, currency: string) => ({
-  amount: new Decimal(value).toFixed(minorUnits(currency)),
-  currency,
-});
 
 async function activeCustomer(trx: Tx, id: string, path = 'customerId') {
   try {
@@ -135,13 +123,6 @@ async function priceLines(
     line.taxRate = taxRate;
   }
   return priced;
-}
-
-export function totalsOf(lines: { net: Dec | string; taxCode: string; taxRate: string }[], currency: string) {
-  const net = lines.reduce((sum, l) => sum.plus(l.net), new Decimal(0));
-  const taxes = taxSummary(lines, currency);
-  const tax = taxes.reduce((sum, t) => sum.plus(t.tax), new Decimal(0));
-  return { net, tax, gross: net.plus(tax), taxes };
 }
 
 async function writeLines(trx: Tx, tenantId: string, quoteId: string, lines: PricedLine[]): Promise<void> {
@@ -377,65 +358,29 @@ export async function linesOf(trx: Tx, quoteIds: string[]): Promise<LineRow[]> {
 async function toQuotes(trx: Tx, rows: QuoteRow[]): Promise<Quote[]> {
   const ids = rows.map((r) => r.id);
   const lines = await linesOf(trx, ids);
-  const items = new Map(
-    (await getItemsByIds(trx, [...new Set(lines.map((l) => l.item_id))])).map((i) => [i.id, i]),
+  const context = await lineContext(
+    trx,
+    lines,
+    rows.map((r) => r.customer_id),
   );
-  const warehouses = new Map(
-    (
-      await getWarehousesByIds(trx, [
-        ...new Set(lines.flatMap((l) => (l.warehouse_id ? [l.warehouse_id] : []))),
-      ])
-    ).map((w) => [w.id, w]),
-  );
-  const customers = new Map<string, { id: string; code: string; name: string }>();
-  for (const customerId of new Set(rows.map((r) => r.customer_id))) {
-    const party = await getParty(trx, 'customer', customerId);
-    customers.set(customerId, { id: party.id, code: party.code, name: party.name });
-  }
   const orders = ids.length
     ? await trx.selectFrom('sales_orders').select(['id', 'quote_id']).where('quote_id', 'in', ids).execute()
     : [];
   const orderOf = new Map(orders.map((o) => [o.quote_id, o.id]));
   return rows.map((row) => {
     const own = lines.filter((l) => l.quote_id === row.id);
-    const sums = totalsOf(
-      own.map((l) => ({ net: l.net, taxCode: l.tax_code, taxRate: l.tax_rate })),
-      row.currency,
-    );
     return {
       id: row.id,
       number: row.number,
       status: row.status,
-      customer: customers.get(row.customer_id)!,
+      customer: context.customer(row.customer_id),
       currency: row.currency,
       quoteDate: row.quote_date,
       validUntil: row.valid_until,
       reference: row.reference,
       notes: row.notes,
-      lines: own.map((l) => {
-        const item = items.get(l.item_id);
-        return {
-          lineNo: l.line_no,
-          itemId: l.item_id,
-          sku: item?.sku ?? '',
-          uom: item?.uom ?? '',
-          warehouseId: l.warehouse_id,
-          warehouseCode: l.warehouse_id ? (warehouses.get(l.warehouse_id)?.code ?? null) : null,
-          description: l.description,
-          quantity: new Decimal(l.quantity).toString(),
-          unitPrice: money(l.unit_price, row.currency),
-          discountPercent: new Decimal(l.discount_percent).toString(),
-          taxCode: l.tax_code,
-          taxRate: new Decimal(l.tax_rate).toString(),
-          net: money(l.net, row.currency),
-        };
-      }),
-      taxes: sums.taxes.map((t) => ({
-        taxCode: t.taxCode,
-        rate: new Decimal(t.rate).toString(),
-        net: money(t.net, row.currency),
-        tax: money(t.tax, row.currency),
-      })),
+      lines: own.map((l) => context.line(l, row.currency)),
+      taxes: taxesOf(own, row.currency),
       net: money(row.net, row.currency),
       tax: money(row.tax, row.currency),
       gross: money(row.gross, row.currency),
