@@ -5,6 +5,7 @@ import { checkBlobHealth } from '../../shared/platform/blob/storage.js';
 import { eventPublisher } from '../../shared/platform/events/publisher.js';
 import { openApiDocument } from '../../shared/platform/http/openapi.js';
 import { defineRoute } from '../../shared/platform/http/route.js';
+import { settings } from '../../shared/platform/config.js';
 
 interface ComponentHealth {
   status: 'up' | 'down';
@@ -103,17 +104,17 @@ defineRoute({
   anonymous: true,
   response: clientConfigSchema,
   handler: async () => {
-    const clientId = process.env.WEB_AUTH_CLIENT_ID?.trim();
+    const config = settings();
+    const clientId = config.WEB_AUTH_CLIENT_ID;
     if (!clientId) return { body: { entra: null } };
-    const audience = (process.env.AUTH_AUDIENCE ?? 'api://tessera-erp').split(',')[0]?.trim();
+    const audience = config.AUTH_AUDIENCE.split(',')[0]?.trim();
     return {
       body: {
         entra: {
           clientId,
           // Multi-tenant: employees of every customer tenant sign in with their own organisation.
-          authority:
-            process.env.WEB_AUTH_AUTHORITY?.trim() || 'https://login.microsoftonline.com/organizations',
-          scopes: [process.env.WEB_AUTH_SCOPE?.trim() || `${audience}/access_as_user`],
+          authority: config.WEB_AUTH_AUTHORITY,
+          scopes: [config.WEB_AUTH_SCOPE || `${audience}/access_as_user`],
         },
       },
     };

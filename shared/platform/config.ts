@@ -17,6 +17,11 @@ const settingsSchema = z.object({
   AUTH_JWKS_COOLDOWN_MS: z.coerce.number().int().min(0).max(600_000).default(30_000),
   /** The Entra tenant whose users may hold Platform.Operator; the role is ignored from any other tenant. */
   PLATFORM_ENTRA_TENANT_ID: z.string().optional(),
+  /** The Entra app registration the web app signs users in with; unset: the devhost's local sign-in. */
+  WEB_AUTH_CLIENT_ID: z.string().trim().optional(),
+  WEB_AUTH_AUTHORITY: z.string().trim().default('https://login.microsoftonline.com/organizations'),
+  /** The scope the web app asks for; unset: `{first AUTH_AUDIENCE}/access_as_user`. */
+  WEB_AUTH_SCOPE: z.string().trim().optional(),
   HTTP_BODY_LIMIT_BYTES: z.coerce
     .number()
     .int()
