@@ -24,8 +24,10 @@ import {
   settlementRoutes,
 } from './accounting-trade-routes.js';
 
-// Sales reuses the customer record: its people read customers; finance keeps them.
+// Sales reuses the customer record: its people read and add customers and keep their details;
+// finance alone sets their credit.
 const CUSTOMER_READERS = [...FINANCE_READERS, 'Sales.Manager', 'Sales.Rep'] as const;
+const CUSTOMER_WRITERS = [...FINANCE_CLERKS, 'Sales.Manager', 'Sales.Rep'] as const;
 
 const invoiceLine = {
   description: 'Site clearing, stand 14',
@@ -39,7 +41,8 @@ partyRoutes({
   kind: 'customer',
   plural: 'customers',
   readers: CUSTOMER_READERS,
-  writers: FINANCE_CLERKS,
+  writers: CUSTOMER_WRITERS,
+  creditControllers: FINANCE_CLERKS,
   create: customerCreateSchema,
   patch: customerPatchSchema,
   example: {

@@ -9,6 +9,7 @@ import {
   changeParty,
   changeSettlement,
   createDocument,
+  arApErrors,
   createParty,
   createSettlement,
   documentInputSchemas,
@@ -56,6 +57,11 @@ export function partyRoutes(options: {
   plural: string;
   readers: readonly Role[];
   writers: readonly Role[];
+  /**
+   * Writers who keep the record but not its credit: only these roles set the credit limit. A record the others add starts with no credit (a limit of zero), so every order
+   * on account goes to an approver until finance grants a limit.
+   */
+  creditControllers?: readonly Role[];
   create: z.ZodType<PartyCreateInput>;
   patch: z.ZodType<PartyPatchInput>;
   example: PartyCreateInput;
@@ -86,7 +92,8 @@ export function partyRoutes(options: {
     status: 201,
     example: options.example,
     handler: async ({ trx, actor, body }) => {
-      const party = await createParty(trx, auditActor(actor), kind, body);
+      const withoutCredit = !grantsCredit(options.creditControllers, actor, body);
+      const party = await createParty(trx, auditActor(actor), kind, body, { withoutCredit });
       return { body: party, etag: party.version, location: `/api/${base}/${party.id}` };
     },
   });
@@ -116,10 +123,22 @@ export function partyRoutes(options: {
     response: partySchema,
     example: options.patchExample,
     handler: async ({ trx, actor, params, body, ifMatch }) => {
+      grantsCredit(options.creditControllers, actor, body);
       const party = await changeParty(trx, auditActor(actor), kind, params.id, ifMatch(), body);
       return { body: party, etag: party.version };
     },
   });
+}
+
+/** Whether the actor may set credit limits; refuses a limit from anyone else. */
+function grantsCredit(
+  controllers: readonly Role[] | undefined,
+  actor: Actor,
+  input: { creditLimit?: unknown },
+) {
+  if (!controllers || actor.roles.some((role) => controllers.includes(role))) return true;
+  if (input.creditLimit !== undefined) throw arApErrors.creditLimitReserved();
+  return false;
 }
 
 /** List, draft, get, change and issue (or post) of one document kind. */

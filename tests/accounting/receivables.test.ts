@@ -128,6 +128,47 @@ describe('customer contacts', () => {
   });
 });
 
+describe('customers added by sales', () => {
+  it('start with no credit, and only finance grants a credit limit', async () => {
+    const rep = await devhost.as('demo', 'sam', ['Sales.Rep']);
+    const refused = await rep.post('/api/v1/accounting/customers', {
+      code: 'REPLIMIT',
+      name: 'Rep with a limit',
+      creditLimit: { amount: '100000', currency: 'ZAR' },
+    });
+    expect(refused.status).toBe(403);
+    expect(refused.body.errors.map((e: { path: string }) => e.path)).toEqual(['creditLimit']);
+    expect((await rep.get('/api/v1/accounting/customers?search=REPLIMIT')).body.items).toEqual([]);
+
+    const created = await rep.post('/api/v1/accounting/customers', {
+      code: 'REPNEW',
+      name: 'Thabo Plumbing',
+      phone: '+27 11 555 0123',
+    });
+    expect(created.status, created.text).toBe(201);
+    expect(created.body.creditLimit).toEqual({ amount: '0.00', currency: 'ZAR' });
+    const renamed = await rep.patch(
+      `/api/v1/accounting/customers/${created.body.id}`,
+      { name: 'Thabo Plumbing (Pty) Ltd' },
+      { 'if-match': '"1"' },
+    );
+    expect(renamed.status, renamed.text).toBe(200);
+    const raised = await rep.patch(
+      `/api/v1/accounting/customers/${created.body.id}`,
+      { creditLimit: { amount: '50000', currency: 'ZAR' } },
+      { 'if-match': '"2"' },
+    );
+    expect(raised.status).toBe(403);
+    const granted = await clerk.patch(
+      `/api/v1/accounting/customers/${created.body.id}`,
+      { creditLimit: { amount: '50000', currency: 'ZAR' } },
+      { 'if-match': '"2"' },
+    );
+    expect(granted.status, granted.text).toBe(200);
+    expect(granted.body.creditLimit).toEqual({ amount: '50000.00', currency: 'ZAR' });
+  });
+});
+
 describe('customer invoices', () => {
   it('computes the totals and posts the invoice: AR = net + VAT, VAT 15% on VAT15 lines only', async () => {
     const doc = await issuedDocument(

@@ -26,6 +26,17 @@ const ApprovalsPage = lazy(() =>
   import('./pages/approvals/ApprovalsPage').then((m) => ({ default: m.ApprovalsPage })),
 );
 
+const accounting = () => import('./pages/accounting/pages');
+const AccountsPage = lazy(() => accounting().then((m) => ({ default: m.AccountsPage })));
+const JournalListPage = lazy(() => accounting().then((m) => ({ default: m.JournalListPage })));
+const NewJournalEntryPage = lazy(() => accounting().then((m) => ({ default: m.NewJournalEntryPage })));
+const JournalEntryPage = lazy(() => accounting().then((m) => ({ default: m.JournalEntryPage })));
+const LedgerPage = lazy(() => accounting().then((m) => ({ default: m.LedgerPage })));
+const TrialBalancePage = lazy(() => accounting().then((m) => ({ default: m.TrialBalancePage })));
+const ProfitAndLossPage = lazy(() => accounting().then((m) => ({ default: m.ProfitAndLossPage })));
+const BalanceSheetPage = lazy(() => accounting().then((m) => ({ default: m.BalanceSheetPage })));
+const AgingPage = lazy(() => accounting().then((m) => ({ default: m.AgingPage })));
+
 const page = (element: ReactElement) => <Suspense fallback={<Loading />}>{element}</Suspense>;
 
 function Home() {
@@ -67,6 +78,16 @@ function SignedInApp() {
             { path: 'sales/orders/:id', element: page(<OrderPage />) },
             { path: 'sales/customers', element: page(<CustomersPage />) },
             { path: 'inventory/stock', element: page(<StockPage />) },
+            { path: 'accounting/accounts', element: page(<AccountsPage />) },
+            { path: 'accounting/journal', element: page(<JournalListPage />) },
+            { path: 'accounting/journal/new', element: page(<NewJournalEntryPage />) },
+            { path: 'accounting/journal/:id', element: page(<JournalEntryPage />) },
+            { path: 'accounting/ledger/:code', element: page(<LedgerPage />) },
+            { path: 'accounting/trial-balance', element: page(<TrialBalancePage />) },
+            { path: 'accounting/profit-and-loss', element: page(<ProfitAndLossPage />) },
+            { path: 'accounting/balance-sheet', element: page(<BalanceSheetPage />) },
+            { path: 'accounting/ar-aging', element: page(<AgingPage kind="receivables" />) },
+            { path: 'accounting/ap-aging', element: page(<AgingPage kind="payables" />) },
             { path: 'approvals', element: page(<ApprovalsPage />) },
             { path: '*', element: <NotFound /> },
           ],

@@ -34,6 +34,13 @@ export const arApErrors = {
       `Name the ${what} first.`,
       field(path, 'Required'),
     ),
+  creditLimitReserved: () =>
+    new AppError(
+      'forbidden',
+      'accounting.credit_limit_reserved',
+      'Credit limits are set by finance (Finance.Clerk or Admin).',
+      field('creditLimit', 'Set by finance'),
+    ),
   creditLimitCurrency: () =>
     new AppError(
       'business_rule',

@@ -20,6 +20,7 @@ export async function createParty(
   actor: AuditActor,
   kind: PartyKind,
   input: PartyCreateInput,
+  options: { withoutCredit?: boolean } = {},
 ): Promise<Party> {
   const books = await tenantBooks(trx);
   const currency = input.currency ?? books.baseCurrency;
@@ -35,7 +36,8 @@ export async function createParty(
       tax_number: input.taxNumber ?? null,
       currency,
       payment_terms_days: input.paymentTermsDays,
-      credit_limit: kind === 'customer' && input.creditLimit ? input.creditLimit.amount : null,
+      credit_limit:
+        kind !== 'customer' ? null : options.withoutCredit ? '0' : (input.creditLimit?.amount ?? null),
       email: input.email ?? null,
       billing_address: input.billingAddress ? JSON.stringify(input.billingAddress) : null,
       phone: input.phone ?? null,

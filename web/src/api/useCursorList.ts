@@ -6,7 +6,7 @@ import { useApi } from './ApiProvider';
 const PAGE_SIZE = 50;
 
 /** A cursor-paged list as the grid wants it: the loaded rows and a way to load the next page. */
-export function useCursorList<T>(
+export function useCursorList<T, P extends Page<T> = Page<T>>(
   queryKey: QueryKey,
   path: string,
   query: Record<string, string | undefined> = {},
@@ -16,7 +16,7 @@ export function useCursorList<T>(
   const result = useInfiniteQuery({
     queryKey,
     queryFn: ({ pageParam, signal }) =>
-      api.get<Page<T>>(path, { query: { ...query, limit: PAGE_SIZE, cursor: pageParam }, signal }),
+      api.get<P>(path, { query: { ...query, limit: PAGE_SIZE, cursor: pageParam }, signal }),
     initialPageParam: undefined as string | undefined,
     getNextPageParam: (last) => last.nextCursor ?? undefined,
     enabled: options.enabled,
@@ -25,6 +25,8 @@ export function useCursorList<T>(
   const rows = useMemo(() => result.data?.pages.flatMap((p) => p.items) ?? [], [result.data]);
   return {
     rows,
+    /** The first page as the API answered it, for lists that carry more than rows (totals, balances). */
+    firstPage: result.data?.pages[0],
     loading: result.isPending,
     error: result.isError ? result.error : undefined,
     onRetry: () => void result.refetch(),

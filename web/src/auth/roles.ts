@@ -49,6 +49,8 @@ export const can = {
     'Auditor',
     'SiteManager',
   ),
+  readLedger: anyOf('Admin', 'Finance.Clerk', 'Finance.Approver', 'Auditor'),
+  postJournal: anyOf('Admin', 'Finance.Clerk'),
   /** Every user of a tenant has an inbox; operators of the service read no tenant's business data. */
   useApprovals: (roles: readonly string[]) => roles.some((role) => role !== 'Platform.Operator'),
 } satisfies Record<string, (roles: readonly string[]) => boolean>;

@@ -20,6 +20,13 @@ import {
   tokens,
 } from '@fluentui/react-components';
 import {
+  ArrowTrendingLinesRegular,
+  BookOpenRegular,
+  BookRegular,
+  DocumentTableRegular,
+  MoneyRegular,
+  PaymentRegular,
+  ScalesRegular,
   BoxRegular,
   CheckmarkCircleRegular,
   DocumentBulletListRegular,
@@ -63,7 +70,7 @@ interface NavEntry {
   label: ReactElement;
   icon: ReactElement;
   permission: Permission;
-  section: 'sales' | 'inventory' | 'approvals';
+  section: 'sales' | 'inventory' | 'accounting' | 'approvals';
 }
 
 const NAV: NavEntry[] = [
@@ -96,6 +103,55 @@ const NAV: NavEntry[] = [
     section: 'inventory',
   },
   {
+    path: '/accounting/accounts',
+    label: <FormattedMessage id="nav.accounts" defaultMessage="Chart of accounts" />,
+    icon: <BookRegular />,
+    permission: 'readLedger',
+    section: 'accounting',
+  },
+  {
+    path: '/accounting/journal',
+    label: <FormattedMessage id="nav.journal" defaultMessage="Journal" />,
+    icon: <BookOpenRegular />,
+    permission: 'readLedger',
+    section: 'accounting',
+  },
+  {
+    path: '/accounting/trial-balance',
+    label: <FormattedMessage id="nav.trialBalance" defaultMessage="Trial balance" />,
+    icon: <ScalesRegular />,
+    permission: 'readLedger',
+    section: 'accounting',
+  },
+  {
+    path: '/accounting/profit-and-loss',
+    label: <FormattedMessage id="nav.profitAndLoss" defaultMessage="Profit and loss" />,
+    icon: <ArrowTrendingLinesRegular />,
+    permission: 'readLedger',
+    section: 'accounting',
+  },
+  {
+    path: '/accounting/balance-sheet',
+    label: <FormattedMessage id="nav.balanceSheet" defaultMessage="Balance sheet" />,
+    icon: <DocumentTableRegular />,
+    permission: 'readLedger',
+    section: 'accounting',
+  },
+  {
+    path: '/accounting/ar-aging',
+    label: <FormattedMessage id="nav.arAging" defaultMessage="Receivables aging" />,
+    icon: <MoneyRegular />,
+    permission: 'readLedger',
+    section: 'accounting',
+  },
+  {
+    path: '/accounting/ap-aging',
+    label: <FormattedMessage id="nav.apAging" defaultMessage="Payables aging" />,
+    icon: <PaymentRegular />,
+    permission: 'readLedger',
+    section: 'accounting',
+  },
+  {
     path: '/approvals',
     label: <FormattedMessage id="nav.approvals" defaultMessage="Approvals" />,
     icon: <CheckmarkCircleRegular />,
@@ -107,6 +163,7 @@ const NAV: NavEntry[] = [
 const SECTION_TITLES = {
   sales: <FormattedMessage id="nav.section.sales" defaultMessage="Sales" />,
   inventory: <FormattedMessage id="nav.section.inventory" defaultMessage="Inventory" />,
+  accounting: <FormattedMessage id="nav.section.accounting" defaultMessage="Accounting" />,
   approvals: <FormattedMessage id="nav.section.approvals" defaultMessage="Approvals" />,
 };
 
