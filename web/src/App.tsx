@@ -21,6 +21,9 @@ const OrderPage = lazy(() => import('./pages/sales/OrderPage').then((m) => ({ de
 const CustomersPage = lazy(() =>
   import('./pages/sales/CustomersPage').then((m) => ({ default: m.CustomersPage })),
 );
+const CustomerPage = lazy(() =>
+  import('./pages/sales/CustomerPage').then((m) => ({ default: m.CustomerPage })),
+);
 const StockPage = lazy(() => import('./pages/inventory/StockPage').then((m) => ({ default: m.StockPage })));
 const ApprovalsPage = lazy(() =>
   import('./pages/approvals/ApprovalsPage').then((m) => ({ default: m.ApprovalsPage })),
@@ -77,6 +80,8 @@ function SignedInApp() {
             { path: 'sales/orders', element: page(<OrdersPage />) },
             { path: 'sales/orders/:id', element: page(<OrderPage />) },
             { path: 'sales/customers', element: page(<CustomersPage />) },
+            { path: 'sales/customers/new', element: page(<CustomerPage />) },
+            { path: 'sales/customers/:id', element: page(<CustomerPage />) },
             { path: 'inventory/stock', element: page(<StockPage />) },
             { path: 'accounting/accounts', element: page(<AccountsPage />) },
             { path: 'accounting/journal', element: page(<JournalListPage />) },

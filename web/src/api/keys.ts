@@ -8,6 +8,9 @@ type Filters = Record<string, string | undefined>;
 export const adminKeys = {
   all: ['admin'] as const,
   tenant: () => [...adminKeys.all, 'tenant'] as const,
+  users: () => [...adminKeys.all, 'users'] as const,
+  userList: (filters: Filters) => [...adminKeys.users(), 'list', filters] as const,
+  audit: (filters: Filters) => [...adminKeys.all, 'audit', filters] as const,
 };
 
 export const salesKeys = {
@@ -26,15 +29,24 @@ export const accountingKeys = {
   customerList: (filters: Filters) => [...accountingKeys.customers(), 'list', filters] as const,
   customer: (id: string) => [...accountingKeys.customers(), 'detail', id] as const,
   taxCodes: () => [...accountingKeys.all, 'tax-codes'] as const,
+  /** Dashboard figures read from the books (aged receivables, revenue to date). */
+  figures: (name: string, params: Filters) => [...accountingKeys.all, 'figures', name, params] as const,
 };
 
 export const inventoryKeys = {
   all: ['inventory'] as const,
   items: () => [...inventoryKeys.all, 'items'] as const,
   itemList: (filters: Filters) => [...inventoryKeys.items(), 'list', filters] as const,
+  item: (id: string) => [...inventoryKeys.items(), 'detail', id] as const,
   warehouses: () => [...inventoryKeys.all, 'warehouses'] as const,
   stock: () => [...inventoryKeys.all, 'stock'] as const,
   stockList: (filters: Filters) => [...inventoryKeys.stock(), 'list', filters] as const,
+  /** Stock documents of one kind (`receipts`, `transfers`, `adjustments`). */
+  documents: (plural: string) => [...inventoryKeys.all, plural] as const,
+  documentList: (plural: string, filters: Filters) =>
+    [...inventoryKeys.documents(plural), 'list', filters] as const,
+  document: (plural: string, id: string) => [...inventoryKeys.documents(plural), 'detail', id] as const,
+  lowStock: () => [...inventoryKeys.all, 'low-stock'] as const,
 };
 
 export const approvalsKeys = {

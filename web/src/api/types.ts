@@ -14,13 +14,75 @@ export interface Tenant {
   locale: string;
   timeZone: string;
   approvalThreshold: Money;
+  fiscalYearStartMonth?: number;
+  status?: 'active' | 'suspended';
   version: number;
+}
+
+export interface TenantPatch {
+  name?: string;
+  locale?: string;
+  timeZone?: string;
+  fiscalYearStartMonth?: number;
+  approvalThreshold?: Money;
+}
+
+export interface User {
+  id: string;
+  objectId: string;
+  displayName: string;
+  email: string | null;
+  roles: string[];
+  /** The most this user may approve, in the tenant's base currency; null: no limit beyond the roles. */
+  approvalLimit: string | null;
+  active: boolean;
+  version: number;
+  createdAt: string;
+  updatedAt: string;
+}
+
+export interface UserInput {
+  objectId?: string;
+  displayName?: string;
+  email?: string;
+  roles?: string[];
+  approvalLimit?: string | null;
+  active?: boolean;
+}
+
+export interface AuditEntry {
+  id: string;
+  occurredAt: string;
+  actorId: string;
+  actorName: string | null;
+  action: string;
+  entityType: string;
+  entityId: string;
+  requestId: string | null;
+  details: unknown;
 }
 
 export interface PartyRef {
   id: string;
   code: string;
   name: string;
+}
+
+export interface Address {
+  line1: string;
+  line2?: string;
+  city: string;
+  region?: string;
+  postalCode?: string;
+  /** ISO 3166 alpha-2, e.g. ZA. */
+  country: string;
+}
+
+export interface Contact {
+  name: string;
+  role?: string;
+  email?: string;
+  phone?: string;
 }
 
 export interface Customer extends PartyRef {
@@ -30,8 +92,27 @@ export interface Customer extends PartyRef {
   creditLimit?: Money | null;
   email: string | null;
   phone: string | null;
+  billingAddress?: Address | null;
+  deliveryAddress?: Address | null;
+  contacts?: Contact[];
   active: boolean;
   version: number;
+}
+
+/** The body of a customer create (every field) or change (the changed fields, nulls clear). */
+export interface CustomerInput {
+  code?: string;
+  name?: string;
+  taxNumber?: string | null;
+  currency?: string;
+  paymentTermsDays?: number;
+  creditLimit?: Money | null;
+  email?: string | null;
+  phone?: string | null;
+  billingAddress?: Address | null;
+  deliveryAddress?: Address | null;
+  contacts?: Contact[];
+  active?: boolean;
 }
 
 export type ItemKind = 'stock' | 'service';
@@ -48,6 +129,18 @@ export interface Item {
   reorderLevel: string | null;
   active: boolean;
   version: number;
+}
+
+export interface ItemInput {
+  sku?: string;
+  name?: string;
+  description?: string | null;
+  uom?: string;
+  kind?: ItemKind;
+  salesPrice?: Money;
+  taxCode?: string;
+  reorderLevel?: string | null;
+  active?: boolean;
 }
 
 export interface Warehouse {
@@ -71,6 +164,65 @@ export interface StockBalance {
   available: string;
   averageCost: Money;
   value: Money;
+}
+
+export type StockDocumentKind = 'receipt' | 'adjustment' | 'transfer';
+
+export interface WarehouseRef {
+  id: string;
+  code: string;
+  name: string;
+}
+
+export interface StockDocument {
+  id: string;
+  kind: StockDocumentKind;
+  number: string;
+  date: string;
+  /** Receipts and adjustments: the warehouse; transfers: the source. */
+  warehouse: WarehouseRef;
+  toWarehouse: WarehouseRef | null;
+  reference: string | null;
+  reason: string | null;
+  lines: {
+    lineNo: number;
+    itemId: string;
+    sku: string;
+    itemName: string;
+    uom: string;
+    quantity: string;
+    unitCost: Money;
+    value: Money;
+  }[];
+  totalValue: Money;
+  entryId: string | null;
+  createdBy: string;
+  createdAt: string;
+}
+
+/** Goods received (`unitCost` set), an adjustment (`reason`, signed quantities) or a transfer (`to`). */
+export interface StockDocumentInput {
+  warehouse?: string;
+  from?: string;
+  to?: string;
+  date?: string;
+  reference?: string;
+  reason?: string;
+  lines: { item: string; quantity: string; unitCost?: Money }[];
+}
+
+export interface LowStockReport {
+  rows: {
+    itemId: string;
+    sku: string;
+    itemName: string;
+    uom: string;
+    onHand: string;
+    reserved: string;
+    available: string;
+    reorderLevel: string;
+    shortfall: string;
+  }[];
 }
 
 export interface TaxCode {

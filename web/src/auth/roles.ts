@@ -53,6 +53,15 @@ export const can = {
   postJournal: anyOf('Admin', 'Finance.Clerk'),
   /** Every user of a tenant has an inbox; operators of the service read no tenant's business data. */
   useApprovals: (roles: readonly string[]) => roles.some((role) => role !== 'Platform.Operator'),
+  /** Sales adds customers and keeps their details; finance alone grants them credit. */
+  manageCustomers: anyOf('Admin', 'Finance.Clerk', 'Sales.Manager', 'Sales.Rep'),
+  grantCredit: anyOf('Admin', 'Finance.Clerk'),
+  manageInventory: anyOf('Admin', 'Inventory.Clerk'),
+  /** The dashboard opens for whoever can read at least one of its business figures. */
+  seeDashboard: (roles: readonly string[]): boolean =>
+    can.readSales(roles) || can.readInventory(roles) || can.readLedger(roles),
+  readAdmin: anyOf('Admin', 'Auditor'),
+  administer: anyOf('Admin'),
 } satisfies Record<string, (roles: readonly string[]) => boolean>;
 
 export type Permission = keyof typeof can;

@@ -1,9 +1,13 @@
-import { Field, SearchBox, Title2 } from '@fluentui/react-components';
+import { Badge, Button, Dropdown, Field, Option, SearchBox, Title2 } from '@fluentui/react-components';
+import { AddRegular } from '@fluentui/react-icons';
 import { useEffect, useMemo, useState } from 'react';
 import { FormattedMessage, useIntl } from 'react-intl';
+import { Link, useNavigate } from 'react-router';
 import { accountingKeys } from '../../api/keys';
 import type { Customer } from '../../api/types';
 import { useCursorList } from '../../api/useCursorList';
+import { useRoles } from '../../auth/AuthProvider';
+import { can } from '../../auth/roles';
 import { ResourceGrid, type GridColumn } from '../../components/ResourceGrid';
 import { useFormat } from '../../format/useFormat';
 import { usePageStyles } from './QuotesPage';
@@ -14,11 +18,14 @@ export function CustomersPage() {
   const format = useFormat();
   const [text, setText] = useState('');
   const [search, setSearch] = useState('');
+  const [active, setActive] = useState<'true' | 'false' | ''>('true');
+  const navigate = useNavigate();
+  const roles = useRoles();
   useEffect(() => {
     const timer = setTimeout(() => setSearch(text.trim()), 300);
     return () => clearTimeout(timer);
   }, [text]);
-  const filters = { search: search || undefined };
+  const filters = { search: search || undefined, active: active || undefined };
   const list = useCursorList<Customer>(
     accountingKeys.customerList(filters),
     'v1/accounting/customers',
@@ -30,6 +37,7 @@ export function CustomersPage() {
         id: 'code',
         header: intl.formatMessage({ id: 'customer.code', defaultMessage: 'Code' }),
         value: (c) => c.code,
+        render: (c) => <Link to={`/sales/customers/${c.id}`}>{c.code}</Link>,
         width: 120,
       },
       {
@@ -80,24 +88,72 @@ export function CustomersPage() {
         value: (c) => c.phone,
         width: 150,
       },
+      {
+        id: 'active',
+        header: intl.formatMessage({ id: 'customer.activeLabel', defaultMessage: 'Active' }),
+        value: (c) => (c.active ? 1 : 0),
+        render: (c) =>
+          c.active ? (
+            <FormattedMessage id="filter.yes" defaultMessage="Yes" />
+          ) : (
+            <Badge appearance="tint" color="subtle">
+              <FormattedMessage id="customer.inactive" defaultMessage="Inactive" />
+            </Badge>
+          ),
+        exportValue: (c) => (c.active ? 'true' : 'false'),
+        width: 100,
+      },
     ],
     [intl, format],
   );
+  const activeLabels = {
+    true: intl.formatMessage({ id: 'customer.filterActive', defaultMessage: 'Active customers' }),
+    false: intl.formatMessage({ id: 'customer.filterInactive', defaultMessage: 'Deactivated customers' }),
+    '': intl.formatMessage({ id: 'filter.all', defaultMessage: 'All' }),
+  };
   return (
     <div className={styles.page}>
-      <Title2 as="h1">
-        <FormattedMessage id="nav.customers" defaultMessage="Customers" />
-      </Title2>
+      <div className={styles.heading}>
+        <Title2 as="h1">
+          <FormattedMessage id="nav.customers" defaultMessage="Customers" />
+        </Title2>
+        <span className={styles.spacer} />
+        {can.manageCustomers(roles) && (
+          <Button
+            appearance="primary"
+            icon={<AddRegular />}
+            onClick={() => void navigate('/sales/customers/new')}
+          >
+            <FormattedMessage id="customer.newButton" defaultMessage="New customer" />
+          </Button>
+        )}
+      </div>
       <ResourceGrid<Customer>
         label={intl.formatMessage({ id: 'nav.customers', defaultMessage: 'Customers' })}
         exportName="customers"
         columns={columns}
         getRowId={(c) => c.id}
+        onRowActivate={(c) => void navigate(`/sales/customers/${c.id}`)}
         empty={<FormattedMessage id="customers.empty" defaultMessage="No customers match." />}
         filters={
-          <Field label={intl.formatMessage({ id: 'customer.search', defaultMessage: 'Name or code' })}>
-            <SearchBox value={text} onChange={(_, data) => setText(data.value)} />
-          </Field>
+          <>
+            <Field label={intl.formatMessage({ id: 'customer.search', defaultMessage: 'Name or code' })}>
+              <SearchBox value={text} onChange={(_, data) => setText(data.value)} />
+            </Field>
+            <Field label={intl.formatMessage({ id: 'customer.activeLabel', defaultMessage: 'Active' })}>
+              <Dropdown
+                value={activeLabels[active]}
+                selectedOptions={[active]}
+                onOptionSelect={(_, data) => setActive((data.optionValue ?? '') as typeof active)}
+              >
+                {(['true', 'false', ''] as const).map((value) => (
+                  <Option key={value} value={value}>
+                    {activeLabels[value]}
+                  </Option>
+                ))}
+              </Dropdown>
+            </Field>
+          </>
         }
         {...list}
       />

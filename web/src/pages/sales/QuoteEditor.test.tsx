@@ -135,4 +135,25 @@ describe('QuoteEditor', () => {
       lines: [{ quantity: '5', warehouseId: draft.lines[0]!.warehouseId }, { quantity: '1' }],
     });
   });
+
+  it('asks why the customer declined and sends the reason', async () => {
+    const reject: Handler = (method, url, body) =>
+      method === 'POST' && url.pathname === `/api/v1/sales/quotes/${draft.id}/reject`
+        ? { body: { ...draft, status: 'rejected', version: 4, notes: (body as { reason: string }).reason } }
+        : handler(method, url, body);
+    const { calls } = renderWithApp(<QuoteEditor quote={draft} baseCurrency="ZAR" />, { handler: reject });
+    fireEvent.click(screen.getByRole('button', { name: 'Customer declined' }));
+    fireEvent.click(await screen.findByRole('button', { name: 'Mark as declined' }));
+    expect(await screen.findByText('Required')).toBeTruthy();
+    expect(calls.some((c) => c.url.pathname.endsWith('/reject'))).toBe(false);
+    fireEvent.change(screen.getByLabelText(/Why did the customer decline/), {
+      target: { value: 'Went with a supplier closer to site' },
+    });
+    fireEvent.click(screen.getByRole('button', { name: 'Mark as declined' }));
+    await waitFor(() => expect(calls.some((c) => c.url.pathname.endsWith('/reject'))).toBe(true));
+    const post = calls.find((c) => c.url.pathname.endsWith('/reject'));
+    expect(post?.body).toEqual({ reason: 'Went with a supplier closer to site' });
+    expect(post?.headers['If-Match']).toBe('"3"');
+    expect(calls.some((c) => c.method === 'PATCH')).toBe(false);
+  });
 });

@@ -201,7 +201,7 @@ export function QuoteEditor({ quote, baseCurrency }: QuoteEditorProps) {
   });
 
   const act = useMutation({
-    mutationFn: async (action: 'send' | 'accept' | 'reject'): Promise<Quote> => {
+    mutationFn: async (action: 'send' | 'accept'): Promise<Quote> => {
       if (!quote) throw new Error('Save the quote first.');
       if (action === 'accept') {
         const accepted = await api.post<QuoteAccepted>(
@@ -244,7 +244,18 @@ export function QuoteEditor({ quote, baseCurrency }: QuoteEditorProps) {
     });
   };
 
-  const busy = save.isPending || act.isPending;
+  const [declining, setDeclining] = useState(false);
+  const decline = useMutation({
+    mutationFn: (reason: string): Promise<Quote> =>
+      api.post<Quote>(`v1/sales/quotes/${quote?.id}/reject`, { reason }, { version: quote?.version }),
+    onMutate: () => setServerError(undefined),
+    onSuccess: (rejected) => {
+      setDeclining(false);
+      onSaved(rejected);
+    },
+  });
+
+  const busy = save.isPending || act.isPending || decline.isPending;
   const conflict = serverError instanceof ApiError && serverError.status === 412;
   const title = quote
     ? intl.formatMessage({ id: 'quote.title', defaultMessage: 'Quote {number}' }, { number: quote.number })
@@ -605,7 +616,13 @@ export function QuoteEditor({ quote, baseCurrency }: QuoteEditorProps) {
             >
               <FormattedMessage id="quote.accept" defaultMessage="Customer accepted" />
             </Button>
-            <Button disabled={busy || dirty} onClick={() => act.mutate('reject')}>
+            <Button
+              disabled={busy || dirty}
+              onClick={() => {
+                decline.reset();
+                setDeclining(true);
+              }}
+            >
               <FormattedMessage id="quote.reject" defaultMessage="Customer declined" />
             </Button>
           </>
@@ -617,6 +634,17 @@ export function QuoteEditor({ quote, baseCurrency }: QuoteEditorProps) {
           instanceId={(flowId ?? quote.flow?.instanceId) as string}
           quoteId={quote.id}
           outcome={quote.outcome}
+        />
+      )}
+
+      {quote && (
+        <DeclineDialog
+          open={declining}
+          number={quote.number}
+          pending={decline.isPending}
+          error={decline.error ?? undefined}
+          onCancel={() => setDeclining(false)}
+          onDecline={(reason) => decline.mutate(reason)}
         />
       )}
 
@@ -644,6 +672,88 @@ export function QuoteEditor({ quote, baseCurrency }: QuoteEditorProps) {
         </DialogSurface>
       </Dialog>
     </form>
+  );
+}
+
+/** Asks why the customer declined; the reason is kept with the rejected quote. */
+function DeclineDialog(props: {
+  open: boolean;
+  number: string;
+  pending: boolean;
+  error: unknown;
+  onCancel: () => void;
+  onDecline: (reason: string) => void;
+}) {
+  const intl = useIntl();
+  const errorText = useErrorText();
+  const [reason, setReason] = useState('');
+  const [tried, setTried] = useState(false);
+  const missing = tried && !reason.trim();
+  const serverMessage = fieldErrorsOf(props.error).reason;
+  return (
+    <Dialog
+      open={props.open}
+      onOpenChange={(_, data) => {
+        if (!data.open) props.onCancel();
+      }}
+    >
+      <DialogSurface>
+        <form
+          noValidate
+          onSubmit={(event) => {
+            // The dialog is portalled, but React still bubbles its submit to the quote's form.
+            event.preventDefault();
+            event.stopPropagation();
+            setTried(true);
+            if (reason.trim()) props.onDecline(reason.trim());
+          }}
+        >
+          <DialogBody>
+            <DialogTitle>
+              <FormattedMessage
+                id="quote.declineTitle"
+                defaultMessage="Quote {number} declined"
+                values={{ number: props.number }}
+              />
+            </DialogTitle>
+            <DialogContent>
+              {props.error !== undefined && !serverMessage && (
+                <MessageBar intent="error" layout="multiline">
+                  <MessageBarBody>{errorText(props.error)}</MessageBarBody>
+                </MessageBar>
+              )}
+              <Field
+                label={intl.formatMessage({
+                  id: 'quote.declineReason',
+                  defaultMessage: 'Why did the customer decline?',
+                })}
+                required
+                validationMessage={
+                  missing
+                    ? intl.formatMessage({ id: 'form.required', defaultMessage: 'Required' })
+                    : serverMessage
+                }
+              >
+                <Textarea
+                  value={reason}
+                  maxLength={500}
+                  resize="vertical"
+                  onChange={(_, data) => setReason(data.value)}
+                />
+              </Field>
+            </DialogContent>
+            <DialogActions>
+              <Button appearance="primary" type="submit" disabled={props.pending}>
+                <FormattedMessage id="quote.declineConfirm" defaultMessage="Mark as declined" />
+              </Button>
+              <Button onClick={props.onCancel} disabled={props.pending}>
+                <FormattedMessage id="action.cancel" defaultMessage="Cancel" />
+              </Button>
+            </DialogActions>
+          </DialogBody>
+        </form>
+      </DialogSurface>
+    </Dialog>
   );
 }
 

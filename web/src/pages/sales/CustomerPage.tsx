@@ -1,0 +1,27 @@
+import { useQuery } from '@tanstack/react-query';
+import { useParams } from 'react-router';
+import { useApi } from '../../api/ApiProvider';
+import { accountingKeys, adminKeys } from '../../api/keys';
+import type { Customer, Tenant } from '../../api/types';
+import { ErrorState, Loading } from '../../components/States';
+import { CustomerForm } from './CustomerForm';
+
+/** `/sales/customers/new` and `/sales/customers/:id`: one customer's details. */
+export function CustomerPage() {
+  const { id } = useParams();
+  const api = useApi();
+  const tenant = useQuery({
+    queryKey: adminKeys.tenant(),
+    queryFn: ({ signal }) => api.get<Tenant>('v1/admin/tenant', { signal }),
+    staleTime: 5 * 60_000,
+  });
+  const customer = useQuery({
+    queryKey: accountingKeys.customer(id ?? 'new'),
+    queryFn: ({ signal }) => api.get<Customer>(`v1/accounting/customers/${id}`, { signal }),
+    enabled: id !== undefined,
+  });
+  if (tenant.isPending || (id !== undefined && customer.isPending)) return <Loading />;
+  if (tenant.isError) return <ErrorState error={tenant.error} onRetry={() => void tenant.refetch()} />;
+  if (customer.isError) return <ErrorState error={customer.error} onRetry={() => void customer.refetch()} />;
+  return <CustomerForm key={id ?? 'new'} customer={customer.data} baseCurrency={tenant.data.baseCurrency} />;
+}
