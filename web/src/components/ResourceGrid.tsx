@@ -110,7 +110,12 @@ export function ResourceGrid<T>(props: ResourceGridProps<T>) {
       Object.fromEntries(
         columns.map((c) => [
           c.id,
-          { defaultWidth: c.width ?? 160, minWidth: 60, idealWidth: c.width ?? 160 },
+          {
+            defaultWidth: c.width ?? 160,
+            // Amounts are never cut: the grid scrolls sideways instead.
+            minWidth: c.numeric ? (c.width ?? 160) : Math.min(c.width ?? 160, 140),
+            idealWidth: c.width ?? 160,
+          },
         ]),
       ),
     [columns],

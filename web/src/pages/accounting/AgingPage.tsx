@@ -77,7 +77,7 @@ export function AgingPage({ kind }: { kind: 'receivables' | 'payables' }) {
         id: 'currencies',
         header: intl.formatMessage({ id: 'aging.currencies', defaultMessage: 'Currencies' }),
         value: (r) => r.byCurrency.map((c) => c.currency).join(', '),
-        width: 100,
+        width: 90,
       },
       ...BUCKETS.map((bucket) =>
         amountColumn<Row>(format, {
@@ -85,7 +85,7 @@ export function AgingPage({ kind }: { kind: 'receivables' | 'payables' }) {
           header: labels[bucket],
           amount: (r) => r.base[bucket],
           currency: base,
-          width: 140,
+          width: 130,
         }),
       ),
     ],

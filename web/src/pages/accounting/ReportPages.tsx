@@ -58,9 +58,10 @@ function debitCreditBalance<T extends { debit: string | null; credit: string | n
   intl: IntlShape,
   format: ReturnType<typeof useFormat>,
   currency: string,
+  width: number,
 ): GridColumn<T>[] {
   const column = (id: 'debit' | 'credit' | 'balance', header: string) =>
-    amountColumn<T>(format, { id, header, amount: (r) => r[id], currency, width: 160 });
+    amountColumn<T>(format, { id, header, amount: (r) => r[id], currency, width });
   return [
     column('debit', intl.formatMessage({ id: 'journal.debit', defaultMessage: 'Debit' })),
     column('credit', intl.formatMessage({ id: 'journal.credit', defaultMessage: 'Credit' })),
@@ -119,7 +120,7 @@ export function TrialBalancePage() {
         value: (r) => r.name,
         width: 280,
       },
-      ...debitCreditBalance<Row>(intl, format, currency),
+      ...debitCreditBalance<Row>(intl, format, currency, 160),
     ],
     [intl, format, currency, from, to],
   );
@@ -196,22 +197,22 @@ export function LedgerPage() {
         header: intl.formatMessage({ id: 'journal.date', defaultMessage: 'Date' }),
         value: (r) => r.date,
         render: (r) => format.date(r.date),
-        width: 120,
+        width: 110,
       },
       {
         id: 'entry',
         header: intl.formatMessage({ id: 'journal.number', defaultMessage: 'Entry' }),
         value: (r) => r.entryNumber,
         render: (r) => <Link to={`/accounting/journal/${r.entryId}`}>{r.entryNumber}</Link>,
-        width: 170,
+        width: 150,
       },
       {
         id: 'memo',
         header: intl.formatMessage({ id: 'journal.memo', defaultMessage: 'Description' }),
         value: (r) => r.memo,
-        width: 300,
+        width: 240,
       },
-      ...debitCreditBalance<Row>(intl, format, currency),
+      ...debitCreditBalance<Row>(intl, format, currency, 140),
     ],
     [intl, format, currency],
   );
