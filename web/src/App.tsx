@@ -5,6 +5,7 @@ import { Navigate, RouterProvider, createBrowserRouter } from 'react-router';
 import { ApiError } from './api/client';
 import { ApiProvider } from './api/ApiProvider';
 import { AuthProvider, useAuth } from './auth/AuthProvider';
+import { can } from './auth/roles';
 import { SignInPage } from './auth/SignInPage';
 import { Empty, ErrorState, Loading } from './components/States';
 import { LocaleProvider } from './i18n/LocaleProvider';
@@ -25,6 +26,19 @@ const CustomerPage = lazy(() =>
   import('./pages/sales/CustomerPage').then((m) => ({ default: m.CustomerPage })),
 );
 const StockPage = lazy(() => import('./pages/inventory/StockPage').then((m) => ({ default: m.StockPage })));
+const ItemsPage = lazy(() => import('./pages/inventory/ItemPages').then((m) => ({ default: m.ItemsPage })));
+const ItemPage = lazy(() => import('./pages/inventory/ItemPages').then((m) => ({ default: m.ItemPage })));
+const stockDocuments = () => import('./pages/inventory/StockDocumentPages');
+const StockDocumentsPage = lazy(() => stockDocuments().then((m) => ({ default: m.StockDocumentsPage })));
+const StockDocumentPage = lazy(() => stockDocuments().then((m) => ({ default: m.StockDocumentPage })));
+const TenantSettingsPage = lazy(() =>
+  import('./pages/admin/TenantSettingsPage').then((m) => ({ default: m.TenantSettingsPage })),
+);
+const UsersPage = lazy(() => import('./pages/admin/UsersPage').then((m) => ({ default: m.UsersPage })));
+const AuditPage = lazy(() => import('./pages/admin/AuditPage').then((m) => ({ default: m.AuditPage })));
+const DashboardPage = lazy(() =>
+  import('./pages/dashboard/DashboardPage').then((m) => ({ default: m.DashboardPage })),
+);
 const ApprovalsPage = lazy(() =>
   import('./pages/approvals/ApprovalsPage').then((m) => ({ default: m.ApprovalsPage })),
 );
@@ -44,6 +58,7 @@ const page = (element: ReactElement) => <Suspense fallback={<Loading />}>{elemen
 
 function Home() {
   const { user } = useAuth();
+  if (can.seeDashboard(user?.roles ?? [])) return page(<DashboardPage />);
   const first = navEntriesFor(user?.roles ?? [])[0];
   if (!first)
     return (
@@ -83,6 +98,14 @@ function SignedInApp() {
             { path: 'sales/customers/new', element: page(<CustomerPage />) },
             { path: 'sales/customers/:id', element: page(<CustomerPage />) },
             { path: 'inventory/stock', element: page(<StockPage />) },
+            { path: 'inventory/items', element: page(<ItemsPage />) },
+            { path: 'inventory/items/new', element: page(<ItemPage />) },
+            { path: 'inventory/items/:id', element: page(<ItemPage />) },
+            ...(['receipt', 'transfer', 'adjustment'] as const).flatMap((kind) => [
+              { path: `inventory/${kind}s`, element: page(<StockDocumentsPage key={kind} kind={kind} />) },
+              { path: `inventory/${kind}s/new`, element: page(<StockDocumentPage key={kind} kind={kind} />) },
+              { path: `inventory/${kind}s/:id`, element: page(<StockDocumentPage key={kind} kind={kind} />) },
+            ]),
             { path: 'accounting/accounts', element: page(<AccountsPage />) },
             { path: 'accounting/journal', element: page(<JournalListPage />) },
             { path: 'accounting/journal/new', element: page(<NewJournalEntryPage />) },
@@ -94,6 +117,9 @@ function SignedInApp() {
             { path: 'accounting/ar-aging', element: page(<AgingPage kind="receivables" />) },
             { path: 'accounting/ap-aging', element: page(<AgingPage kind="payables" />) },
             { path: 'approvals', element: page(<ApprovalsPage />) },
+            { path: 'admin/settings', element: page(<TenantSettingsPage />) },
+            { path: 'admin/users', element: page(<UsersPage />) },
+            { path: 'admin/audit', element: page(<AuditPage />) },
             { path: '*', element: <NotFound /> },
           ],
         },

@@ -27,7 +27,15 @@ import {
   MoneyRegular,
   PaymentRegular,
   ScalesRegular,
+  BoxCheckmarkRegular,
+  BoxEditRegular,
   BoxRegular,
+  HistoryRegular,
+  HomeRegular,
+  PeopleTeamRegular,
+  SettingsRegular,
+  TagRegular,
+  VehicleTruckRegular,
   CheckmarkCircleRegular,
   DocumentBulletListRegular,
   NavigationRegular,
@@ -70,10 +78,17 @@ interface NavEntry {
   label: ReactElement;
   icon: ReactElement;
   permission: Permission;
-  section: 'sales' | 'inventory' | 'accounting' | 'approvals';
+  section: 'home' | 'sales' | 'inventory' | 'accounting' | 'approvals' | 'admin';
 }
 
 const NAV: NavEntry[] = [
+  {
+    path: '/',
+    label: <FormattedMessage id="nav.dashboard" defaultMessage="Dashboard" />,
+    icon: <HomeRegular />,
+    permission: 'seeDashboard',
+    section: 'home',
+  },
   {
     path: '/sales/quotes',
     label: <FormattedMessage id="nav.quotes" defaultMessage="Quotes" />,
@@ -96,9 +111,37 @@ const NAV: NavEntry[] = [
     section: 'sales',
   },
   {
+    path: '/inventory/items',
+    label: <FormattedMessage id="nav.items" defaultMessage="Items" />,
+    icon: <TagRegular />,
+    permission: 'readInventory',
+    section: 'inventory',
+  },
+  {
     path: '/inventory/stock',
     label: <FormattedMessage id="nav.stock" defaultMessage="Items and stock" />,
     icon: <BoxRegular />,
+    permission: 'readInventory',
+    section: 'inventory',
+  },
+  {
+    path: '/inventory/receipts',
+    label: <FormattedMessage id="nav.receipts" defaultMessage="Goods receipts" />,
+    icon: <BoxCheckmarkRegular />,
+    permission: 'readInventory',
+    section: 'inventory',
+  },
+  {
+    path: '/inventory/transfers',
+    label: <FormattedMessage id="nav.transfers" defaultMessage="Transfers" />,
+    icon: <VehicleTruckRegular />,
+    permission: 'readInventory',
+    section: 'inventory',
+  },
+  {
+    path: '/inventory/adjustments',
+    label: <FormattedMessage id="nav.adjustments" defaultMessage="Adjustments" />,
+    icon: <BoxEditRegular />,
     permission: 'readInventory',
     section: 'inventory',
   },
@@ -158,13 +201,36 @@ const NAV: NavEntry[] = [
     permission: 'useApprovals',
     section: 'approvals',
   },
+  {
+    path: '/admin/settings',
+    label: <FormattedMessage id="nav.settings" defaultMessage="Tenant settings" />,
+    icon: <SettingsRegular />,
+    permission: 'readAdmin',
+    section: 'admin',
+  },
+  {
+    path: '/admin/users',
+    label: <FormattedMessage id="nav.users" defaultMessage="Users and roles" />,
+    icon: <PeopleTeamRegular />,
+    permission: 'readAdmin',
+    section: 'admin',
+  },
+  {
+    path: '/admin/audit',
+    label: <FormattedMessage id="nav.audit" defaultMessage="Audit log" />,
+    icon: <HistoryRegular />,
+    permission: 'readAdmin',
+    section: 'admin',
+  },
 ];
 
 const SECTION_TITLES = {
+  home: <FormattedMessage id="nav.section.home" defaultMessage="Home" />,
   sales: <FormattedMessage id="nav.section.sales" defaultMessage="Sales" />,
   inventory: <FormattedMessage id="nav.section.inventory" defaultMessage="Inventory" />,
   accounting: <FormattedMessage id="nav.section.accounting" defaultMessage="Accounting" />,
   approvals: <FormattedMessage id="nav.section.approvals" defaultMessage="Approvals" />,
+  admin: <FormattedMessage id="nav.section.admin" defaultMessage="Administration" />,
 };
 
 const LOCALE_NAMES: Record<AppLocale, string> = {
@@ -194,7 +260,9 @@ export function Shell() {
     staleTime: 5 * 60_000,
   });
   const entries = navEntriesFor(auth.user?.roles ?? []);
-  const selected = entries.find((e) => location.pathname.startsWith(e.path))?.path;
+  const selected = entries.find((e) =>
+    e.path === '/' ? location.pathname === '/' : location.pathname.startsWith(e.path),
+  )?.path;
   const sections = [...new Set(entries.map((e) => e.section))];
 
   return (

@@ -1,12 +1,21 @@
 import {
+  Badge,
   Button,
+  Dropdown,
+  Field,
   MessageBar,
   MessageBarActions,
   MessageBarBody,
   MessageBarTitle,
+  Option,
+  Title2,
+  Toolbar,
+  makeStyles,
+  tokens,
 } from '@fluentui/react-components';
 import { FormattedMessage, useIntl } from 'react-intl';
 import { ApiError } from '../../api/client';
+import type { GridColumn } from '../../components/ResourceGrid';
 import { useErrorText } from '../../components/States';
 
 /** The reasons a form field is refused before anything is sent. */
@@ -125,5 +134,117 @@ export function SaveErrorBar({ error, onReload }: { error: unknown; onReload?: (
         </MessageBarActions>
       )}
     </MessageBar>
+  );
+}
+
+export type ActiveChoice = 'true' | 'false' | '';
+
+/** A list filter on the active flag: active records, deactivated ones, or all. */
+export function ActiveFilter(props: {
+  value: ActiveChoice;
+  onChange: (value: ActiveChoice) => void;
+  activeLabel: string;
+  inactiveLabel: string;
+}) {
+  const intl = useIntl();
+  const labels: Record<ActiveChoice, string> = {
+    true: props.activeLabel,
+    false: props.inactiveLabel,
+    '': intl.formatMessage({ id: 'filter.all', defaultMessage: 'All' }),
+  };
+  return (
+    <Field label={intl.formatMessage({ id: 'filter.active', defaultMessage: 'Active' })}>
+      <Dropdown
+        value={labels[props.value]}
+        selectedOptions={[props.value]}
+        onOptionSelect={(_, data) => props.onChange((data.optionValue ?? '') as ActiveChoice)}
+      >
+        {(['true', 'false', ''] as const).map((value) => (
+          <Option key={value} value={value}>
+            {labels[value]}
+          </Option>
+        ))}
+      </Dropdown>
+    </Field>
+  );
+}
+
+/** The grid column of the active flag: yes, or a badge saying the record is deactivated. */
+export function activeColumn<T>(
+  header: string,
+  inactiveLabel: string,
+  isActive: (row: T) => boolean,
+): GridColumn<T> {
+  return {
+    id: 'active',
+    header,
+    value: (row) => (isActive(row) ? 1 : 0),
+    render: (row) =>
+      isActive(row) ? (
+        <FormattedMessage id="filter.yes" defaultMessage="Yes" />
+      ) : (
+        <Badge appearance="tint" color="subtle">
+          {inactiveLabel}
+        </Badge>
+      ),
+    exportValue: (row) => (isActive(row) ? 'true' : 'false'),
+    width: 110,
+  };
+}
+
+/** Save (or create) and discard, under a form the user may change. */
+export function FormActions(props: {
+  label: string;
+  submitLabel: string;
+  isNew?: boolean;
+  dirty: boolean;
+  pending: boolean;
+  onDiscard: () => void;
+}) {
+  return (
+    <Toolbar aria-label={props.label}>
+      <Button appearance="primary" type="submit" disabled={props.pending || (!props.isNew && !props.dirty)}>
+        {props.submitLabel}
+      </Button>
+      {props.dirty && !props.isNew && (
+        <Button onClick={props.onDiscard} disabled={props.pending}>
+          <FormattedMessage id="form.discard" defaultMessage="Discard changes" />
+        </Button>
+      )}
+    </Toolbar>
+  );
+}
+
+const useHeadingStyles = makeStyles({
+  heading: { display: 'flex', alignItems: 'center', gap: tokens.spacingHorizontalM, flexWrap: 'wrap' },
+});
+
+/** A form's title with what the user should know at a glance: deactivated, unsaved, saved. */
+export function FormHeading(props: {
+  title: string;
+  inactiveLabel?: string;
+  dirty: boolean;
+  saved?: boolean;
+}) {
+  const styles = useHeadingStyles();
+  return (
+    <div className={styles.heading}>
+      <Title2 as="h1">{props.title}</Title2>
+      {props.inactiveLabel && (
+        <Badge appearance="tint" color="subtle">
+          {props.inactiveLabel}
+        </Badge>
+      )}
+      {props.dirty && (
+        <Badge appearance="outline" color="warning">
+          <FormattedMessage id="form.unsaved" defaultMessage="Unsaved changes" />
+        </Badge>
+      )}
+      {props.saved && !props.dirty && (
+        <Badge appearance="tint" color="success" role="status">
+          <FormattedMessage id="form.saved" defaultMessage="Saved" />
+        </Badge>
+      )}
+    </div>
   );
 }

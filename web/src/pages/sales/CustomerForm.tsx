@@ -1,15 +1,4 @@
-import {
-  Badge,
-  Button,
-  Field,
-  Input,
-  Subtitle2,
-  Switch,
-  Title2,
-  Toolbar,
-  makeStyles,
-  tokens,
-} from '@fluentui/react-components';
+import { Button, Field, Input, Subtitle2, Switch, makeStyles, tokens } from '@fluentui/react-components';
 import { AddRegular, DeleteRegular } from '@fluentui/react-icons';
 import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { useMemo, useState } from 'react';
@@ -22,7 +11,7 @@ import type { Customer } from '../../api/types';
 import { useRoles } from '../../auth/AuthProvider';
 import { can } from '../../auth/roles';
 import { useUnsavedChangesGuard } from '../../components/UnsavedChangesGuard';
-import { SaveErrorBar, useFormErrorText } from '../inventory/formParts';
+import { FormActions, FormHeading, SaveErrorBar, useFormErrorText } from '../inventory/formParts';
 import {
   createInput,
   draftFromCustomer,
@@ -36,7 +25,6 @@ import {
 
 export const useFormStyles = makeStyles({
   root: { display: 'flex', flexDirection: 'column', gap: tokens.spacingVerticalL, maxWidth: '1100px' },
-  heading: { display: 'flex', alignItems: 'center', gap: tokens.spacingHorizontalM, flexWrap: 'wrap' },
   // Two or three columns on a desktop, one on a narrow tablet.
   grid: {
     display: 'grid',
@@ -185,24 +173,16 @@ export function CustomerForm({ customer, baseCurrency }: CustomerFormProps) {
         submit();
       }}
     >
-      <div className={styles.heading}>
-        <Title2 as="h1">{title}</Title2>
-        {customer && !customer.active && (
-          <Badge appearance="tint" color="subtle">
-            <FormattedMessage id="customer.inactive" defaultMessage="Inactive" />
-          </Badge>
-        )}
-        {dirty && (
-          <Badge appearance="outline" color="warning">
-            <FormattedMessage id="form.unsaved" defaultMessage="Unsaved changes" />
-          </Badge>
-        )}
-        {saved && !dirty && (
-          <Badge appearance="tint" color="success" role="status">
-            <FormattedMessage id="form.saved" defaultMessage="Saved" />
-          </Badge>
-        )}
-      </div>
+      <FormHeading
+        title={title}
+        inactiveLabel={
+          customer && !customer.active
+            ? intl.formatMessage({ id: 'customer.inactive', defaultMessage: 'Inactive' })
+            : undefined
+        }
+        dirty={dirty}
+        saved={saved}
+      />
 
       {serverError !== undefined && (
         <SaveErrorBar
@@ -372,22 +352,18 @@ export function CustomerForm({ customer, baseCurrency }: CustomerFormProps) {
       </section>
 
       {editable && (
-        <Toolbar
-          aria-label={intl.formatMessage({ id: 'customer.actions', defaultMessage: 'Customer actions' })}
-        >
-          <Button appearance="primary" type="submit" disabled={save.isPending || (!isNew && !dirty)}>
-            {isNew ? (
-              <FormattedMessage id="customer.create" defaultMessage="Create customer" />
-            ) : (
-              <FormattedMessage id="customer.save" defaultMessage="Save changes" />
-            )}
-          </Button>
-          {dirty && !isNew && (
-            <Button onClick={() => setDraft(initial)} disabled={save.isPending}>
-              <FormattedMessage id="form.discard" defaultMessage="Discard changes" />
-            </Button>
-          )}
-        </Toolbar>
+        <FormActions
+          label={intl.formatMessage({ id: 'customer.actions', defaultMessage: 'Customer actions' })}
+          submitLabel={
+            isNew
+              ? intl.formatMessage({ id: 'customer.create', defaultMessage: 'Create customer' })
+              : intl.formatMessage({ id: 'customer.save', defaultMessage: 'Save changes' })
+          }
+          isNew={isNew}
+          dirty={dirty}
+          pending={save.isPending}
+          onDiscard={() => setDraft(initial)}
+        />
       )}
       {guard.dialog}
     </form>

@@ -1,8 +1,9 @@
 import { useQuery } from '@tanstack/react-query';
 import { useParams } from 'react-router';
 import { useApi } from '../../api/ApiProvider';
-import { accountingKeys, adminKeys } from '../../api/keys';
-import type { Customer, Tenant } from '../../api/types';
+import { useTenant } from '../../api/useTenant';
+import { accountingKeys } from '../../api/keys';
+import type { Customer } from '../../api/types';
 import { ErrorState, Loading } from '../../components/States';
 import { CustomerForm } from './CustomerForm';
 
@@ -10,11 +11,7 @@ import { CustomerForm } from './CustomerForm';
 export function CustomerPage() {
   const { id } = useParams();
   const api = useApi();
-  const tenant = useQuery({
-    queryKey: adminKeys.tenant(),
-    queryFn: ({ signal }) => api.get<Tenant>('v1/admin/tenant', { signal }),
-    staleTime: 5 * 60_000,
-  });
+  const tenant = useTenant();
   const customer = useQuery({
     queryKey: accountingKeys.customer(id ?? 'new'),
     queryFn: ({ signal }) => api.get<Customer>(`v1/accounting/customers/${id}`, { signal }),

@@ -1,4 +1,4 @@
-import { Badge, Button, Dropdown, Field, Option, SearchBox, Title2 } from '@fluentui/react-components';
+import { Button, Field, SearchBox, Title2 } from '@fluentui/react-components';
 import { AddRegular } from '@fluentui/react-icons';
 import { useEffect, useMemo, useState } from 'react';
 import { FormattedMessage, useIntl } from 'react-intl';
@@ -10,6 +10,7 @@ import { useRoles } from '../../auth/AuthProvider';
 import { can } from '../../auth/roles';
 import { ResourceGrid, type GridColumn } from '../../components/ResourceGrid';
 import { useFormat } from '../../format/useFormat';
+import { ActiveFilter, activeColumn, type ActiveChoice } from '../inventory/formParts';
 import { usePageStyles } from './QuotesPage';
 
 export function CustomersPage() {
@@ -18,7 +19,7 @@ export function CustomersPage() {
   const format = useFormat();
   const [text, setText] = useState('');
   const [search, setSearch] = useState('');
-  const [active, setActive] = useState<'true' | 'false' | ''>('true');
+  const [active, setActive] = useState<ActiveChoice>('true');
   const navigate = useNavigate();
   const roles = useRoles();
   useEffect(() => {
@@ -88,29 +89,14 @@ export function CustomersPage() {
         value: (c) => c.phone,
         width: 150,
       },
-      {
-        id: 'active',
-        header: intl.formatMessage({ id: 'customer.activeLabel', defaultMessage: 'Active' }),
-        value: (c) => (c.active ? 1 : 0),
-        render: (c) =>
-          c.active ? (
-            <FormattedMessage id="filter.yes" defaultMessage="Yes" />
-          ) : (
-            <Badge appearance="tint" color="subtle">
-              <FormattedMessage id="customer.inactive" defaultMessage="Inactive" />
-            </Badge>
-          ),
-        exportValue: (c) => (c.active ? 'true' : 'false'),
-        width: 100,
-      },
+      activeColumn(
+        intl.formatMessage({ id: 'customer.activeLabel', defaultMessage: 'Active' }),
+        intl.formatMessage({ id: 'customer.inactive', defaultMessage: 'Inactive' }),
+        (c) => c.active,
+      ),
     ],
     [intl, format],
   );
-  const activeLabels = {
-    true: intl.formatMessage({ id: 'customer.filterActive', defaultMessage: 'Active customers' }),
-    false: intl.formatMessage({ id: 'customer.filterInactive', defaultMessage: 'Deactivated customers' }),
-    '': intl.formatMessage({ id: 'filter.all', defaultMessage: 'All' }),
-  };
   return (
     <div className={styles.page}>
       <div className={styles.heading}>
@@ -140,19 +126,18 @@ export function CustomersPage() {
             <Field label={intl.formatMessage({ id: 'customer.search', defaultMessage: 'Name or code' })}>
               <SearchBox value={text} onChange={(_, data) => setText(data.value)} />
             </Field>
-            <Field label={intl.formatMessage({ id: 'customer.activeLabel', defaultMessage: 'Active' })}>
-              <Dropdown
-                value={activeLabels[active]}
-                selectedOptions={[active]}
-                onOptionSelect={(_, data) => setActive((data.optionValue ?? '') as typeof active)}
-              >
-                {(['true', 'false', ''] as const).map((value) => (
-                  <Option key={value} value={value}>
-                    {activeLabels[value]}
-                  </Option>
-                ))}
-              </Dropdown>
-            </Field>
+            <ActiveFilter
+              value={active}
+              onChange={setActive}
+              activeLabel={intl.formatMessage({
+                id: 'customer.filterActive',
+                defaultMessage: 'Active customers',
+              })}
+              inactiveLabel={intl.formatMessage({
+                id: 'customer.filterInactive',
+                defaultMessage: 'Deactivated customers',
+              })}
+            />
           </>
         }
         {...list}
