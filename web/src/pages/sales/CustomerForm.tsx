@@ -80,7 +80,7 @@ export function CustomerForm({ customer, baseCurrency }: CustomerFormProps) {
     editable &&
     (isNew
       ? JSON.stringify(createInput(draft, grantCredit)) !== JSON.stringify(createInput(initial, grantCredit))
-      : Object.keys(patchInput(draft, initial)).length > 0);
+      : Object.keys(patchInput(draft, initial, grantCredit)).length > 0);
   const guard = useUnsavedChangesGuard(dirty);
 
   const clientErrors = useMemo(() => validateCustomer(draft, isNew), [draft, isNew]);
@@ -95,7 +95,7 @@ export function CustomerForm({ customer, baseCurrency }: CustomerFormProps) {
       customer
         ? api.patch<Customer>(
             `v1/accounting/customers/${customer.id}`,
-            patchInput(draft, initial),
+            patchInput(draft, initial, grantCredit),
             customer.version,
           )
         : api.post<Customer>('v1/accounting/customers', createInput(draft, grantCredit)),

@@ -13,6 +13,7 @@ import {
   MessageBar,
   MessageBarActions,
   MessageBarBody,
+  MessageBarTitle,
   Option,
   Table,
   TableBody,
@@ -279,6 +280,17 @@ export function QuoteEditor({ quote, baseCurrency }: QuoteEditorProps) {
           </Badge>
         )}
       </div>
+
+      {quote?.status === 'rejected' && (
+        <MessageBar intent="info" layout="multiline">
+          <MessageBarBody>
+            <MessageBarTitle>
+              <FormattedMessage id="quote.declined" defaultMessage="The customer declined this quote" />
+            </MessageBarTitle>
+            {quote.outcome}
+          </MessageBarBody>
+        </MessageBar>
+      )}
 
       {serverError !== undefined && (
         <MessageBar intent="error" layout="multiline">

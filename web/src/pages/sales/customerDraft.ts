@@ -141,11 +141,12 @@ export function createInput(draft: CustomerDraft, grantCredit: boolean): Custome
 }
 
 /** The body of a change: only the fields that differ from the saved customer. */
-export function patchInput(draft: CustomerDraft, saved: CustomerDraft): CustomerInput {
+export function patchInput(draft: CustomerDraft, saved: CustomerDraft, grantCredit: boolean): CustomerInput {
   const now = fullInput(draft);
   const before = fullInput(saved);
   const patch: CustomerInput = {};
   for (const field of Object.keys(now) as (keyof typeof now)[]) {
+    if (field === 'creditLimit' && !grantCredit) continue;
     if (JSON.stringify(now[field]) !== JSON.stringify(before[field]))
       (patch as Record<string, unknown>)[field] = now[field];
   }
