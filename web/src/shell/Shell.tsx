@@ -119,7 +119,7 @@ const NAV: NavEntry[] = [
   },
   {
     path: '/inventory/stock',
-    label: <FormattedMessage id="nav.stock" defaultMessage="Items and stock" />,
+    label: <FormattedMessage id="nav.stockOnHand" defaultMessage="Stock on hand" />,
     icon: <BoxRegular />,
     permission: 'readInventory',
     section: 'inventory',

@@ -47,7 +47,10 @@ const useStyles = makeStyles({
     display: 'grid',
     gap: tokens.spacingHorizontalL,
     gridTemplateColumns: 'repeat(auto-fill, minmax(min(100%, 220px), 1fr))',
+    alignItems: 'start',
   },
+  // Fluent's dropdown asks for 250px; in a narrow column it takes the column's width.
+  dropdown: { minWidth: 0 },
   lines: { overflowX: 'auto' },
   linesTable: { tableLayout: 'auto', minWidth: '640px' },
   item: { minWidth: '260px' },
@@ -128,6 +131,7 @@ export function StockDocumentForm({ kind, warehouses, baseCurrency }: StockDocum
   const warehouseField = (which: 'warehouse' | 'to', label: string, path: string) => (
     <Field label={label} required validationMessage={errorFor(path)}>
       <Dropdown
+        className={styles.dropdown}
         value={active.find((w) => w.code === draft[which])?.code ?? ''}
         selectedOptions={draft[which] ? [draft[which]] : []}
         placeholder={intl.formatMessage({

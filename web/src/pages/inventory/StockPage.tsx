@@ -15,7 +15,7 @@ export function StockPage() {
   return (
     <div className={styles.page}>
       <Title2 as="h1">
-        <FormattedMessage id="nav.stock" defaultMessage="Items and stock" />
+        <FormattedMessage id="nav.stockOnHand" defaultMessage="Stock on hand" />
       </Title2>
       <StockGrid />
     </div>

@@ -30,6 +30,7 @@ export const useFormStyles = makeStyles({
     display: 'grid',
     gap: tokens.spacingHorizontalL,
     gridTemplateColumns: 'repeat(auto-fill, minmax(min(100%, 240px), 1fr))',
+    alignItems: 'start',
   },
   section: { display: 'flex', flexDirection: 'column', gap: tokens.spacingVerticalM },
   row: {
