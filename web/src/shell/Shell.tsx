@@ -348,7 +348,8 @@ export function Shell() {
           open={navOpen}
           type="inline"
           className={styles.nav}
-          selectedValue={selected}
+          // A page outside the navigation (a ledger, a record) selects nothing, still as a value.
+          selectedValue={selected ?? ''}
           aria-label={intl.formatMessage({ id: 'shell.navigation', defaultMessage: 'Modules' })}
         >
           <NavDrawerBody>
