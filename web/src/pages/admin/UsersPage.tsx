@@ -360,7 +360,10 @@ function UserDialog({ user, onClose }: { user: User | undefined; onClose: () => 
                       onChange={(_, data) => setDraft((d) => ({ ...d, approvalLimit: data.value }))}
                     />
                   </Field>
-                  <Field label={intl.formatMessage({ id: 'admin.user.active', defaultMessage: 'Active' })}>
+                  <Field
+                    label={intl.formatMessage({ id: 'admin.user.active', defaultMessage: 'Active' })}
+                    validationMessage={errorFor('active')}
+                  >
                     <Switch
                       checked={draft.active}
                       label={

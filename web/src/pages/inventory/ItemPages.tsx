@@ -452,7 +452,10 @@ function ItemForm({ item, baseCurrency }: { item: Item | undefined; baseCurrency
             },
           )}
         {item && (
-          <Field label={intl.formatMessage({ id: 'item.active', defaultMessage: 'Active' })}>
+          <Field
+            label={intl.formatMessage({ id: 'item.active', defaultMessage: 'Active' })}
+            validationMessage={errorFor('active')}
+          >
             <Switch
               checked={draft.active}
               disabled={!editable}

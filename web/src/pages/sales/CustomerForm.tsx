@@ -254,7 +254,10 @@ export function CustomerForm({ customer, baseCurrency }: CustomerFormProps) {
           inputMode: 'tel',
         })}
         {customer && (
-          <Field label={intl.formatMessage({ id: 'customer.activeLabel', defaultMessage: 'Active' })}>
+          <Field
+            label={intl.formatMessage({ id: 'customer.activeLabel', defaultMessage: 'Active' })}
+            validationMessage={errorFor('active')}
+          >
             <Switch
               checked={draft.active}
               disabled={!editable}
