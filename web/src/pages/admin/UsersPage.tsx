@@ -23,6 +23,7 @@ import { useMemo, useState } from 'react';
 import { FormattedMessage, useIntl } from 'react-intl';
 import { fieldErrorsOf } from '../../api/client';
 import { useApi } from '../../api/ApiProvider';
+import { useTenant } from '../../api/useTenant';
 import { adminKeys } from '../../api/keys';
 import type { User, UserInput } from '../../api/types';
 import { useCursorList } from '../../api/useCursorList';
@@ -59,6 +60,7 @@ export function UsersPage() {
   const intl = useIntl();
   const format = useFormat();
   const administer = can.administer(useRoles());
+  const currency = useTenant().data?.baseCurrency;
   const [role, setRole] = useState('');
   const [active, setActive] = useState<ActiveChoice>('');
   const [editing, setEditing] = useState<User | 'new' | undefined>();
@@ -98,7 +100,8 @@ export function UsersPage() {
         id: 'limit',
         header: intl.formatMessage({ id: 'admin.user.approvalLimit', defaultMessage: 'Approval limit' }),
         value: (u) => (u.approvalLimit === null ? null : Number(u.approvalLimit)),
-        render: (u) => (u.approvalLimit === null ? '—' : format.quantity(u.approvalLimit)),
+        render: (u) =>
+          u.approvalLimit === null || !currency ? '—' : format.amount(u.approvalLimit, currency),
         exportValue: (u) => u.approvalLimit ?? '',
         numeric: true,
         width: 140,
@@ -115,7 +118,7 @@ export function UsersPage() {
         width: 300,
       },
     ],
-    [intl, format, own.roles],
+    [intl, format, own.roles, currency],
   );
   return (
     <div className={styles.page}>
