@@ -68,6 +68,15 @@ const useStyles = makeStyles({
   product: { fontWeight: tokens.fontWeightSemibold },
   tenant: { opacity: 0.9 },
   spacer: { flexGrow: 1 },
+  visuallyHidden: {
+    position: 'absolute',
+    width: '1px',
+    height: '1px',
+    margin: '-1px',
+    overflow: 'hidden',
+    clip: 'rect(0 0 0 0)',
+    whiteSpace: 'nowrap',
+  },
   body: { display: 'flex', flexGrow: 1, minHeight: 0 },
   nav: { height: '100%', flexShrink: 0 },
   main: { flexGrow: 1, minWidth: 0, overflow: 'auto', padding: tokens.spacingHorizontalXL },
@@ -298,13 +307,14 @@ export function Shell() {
             <Button
               appearance="transparent"
               className={styles.headerButton}
-              aria-label={intl.formatMessage({
-                id: 'shell.userMenu',
-                defaultMessage: 'Account and settings',
-              })}
-              icon={<Avatar name={auth.user?.name} size={28} color="colorful" />}
+              icon={<Avatar name={auth.user?.name} size={28} color="colorful" aria-hidden />}
             >
               {auth.user?.name}
+              {/* Named by what it shows, then what it opens, so voice control finds it by the name. */}
+              <span className={styles.visuallyHidden}>
+                {', '}
+                {intl.formatMessage({ id: 'shell.userMenu', defaultMessage: 'Account and settings' })}
+              </span>
             </Button>
           </MenuTrigger>
           <MenuPopover>
