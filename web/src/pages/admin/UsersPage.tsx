@@ -12,7 +12,6 @@ import {
   Field,
   Input,
   Option,
-  Switch,
   Title2,
   makeStyles,
   tokens,
@@ -33,6 +32,7 @@ import { ResourceGrid, type GridColumn } from '../../components/ResourceGrid';
 import { isDecimalText } from '../../format/decimal';
 import { useFormat } from '../../format/useFormat';
 import {
+  ActiveField,
   ActiveFilter,
   SaveErrorBar,
   activeColumn,
@@ -363,20 +363,17 @@ function UserDialog({ user, onClose }: { user: User | undefined; onClose: () => 
                       onChange={(_, data) => setDraft((d) => ({ ...d, approvalLimit: data.value }))}
                     />
                   </Field>
-                  <Field
-                    label={intl.formatMessage({ id: 'admin.user.active', defaultMessage: 'Active' })}
-                    validationMessage={errorFor('active')}
-                  >
-                    <Switch
-                      checked={draft.active}
-                      label={
-                        draft.active
-                          ? intl.formatMessage({ id: 'admin.filterActive', defaultMessage: 'May sign in' })
-                          : intl.formatMessage({ id: 'admin.filterInactive', defaultMessage: 'Deactivated' })
-                      }
-                      onChange={(_, data) => setDraft((d) => ({ ...d, active: data.checked }))}
-                    />
-                  </Field>
+                  <ActiveField
+                    checked={draft.active}
+                    disabled={false}
+                    onLabel={intl.formatMessage({ id: 'admin.filterActive', defaultMessage: 'May sign in' })}
+                    offLabel={intl.formatMessage({
+                      id: 'admin.filterInactive',
+                      defaultMessage: 'Deactivated',
+                    })}
+                    error={errorFor('active')}
+                    onChange={(active) => setDraft((d) => ({ ...d, active }))}
+                  />
                 </>
               )}
             </DialogContent>

@@ -6,7 +6,6 @@ import {
   Option,
   SearchBox,
   Subtitle2,
-  Switch,
   Textarea,
   Title2,
 } from '@fluentui/react-components';
@@ -31,6 +30,7 @@ import { useFormat } from '../../format/useFormat';
 import { useFormStyles } from '../sales/CustomerForm';
 import { usePageStyles } from '../sales/QuotesPage';
 import {
+  ActiveField,
   ActiveFilter,
   FormActions,
   FormHeading,
@@ -452,21 +452,14 @@ function ItemForm({ item, baseCurrency }: { item: Item | undefined; baseCurrency
             },
           )}
         {item && (
-          <Field
-            label={intl.formatMessage({ id: 'item.active', defaultMessage: 'Active' })}
-            validationMessage={errorFor('active')}
-          >
-            <Switch
-              checked={draft.active}
-              disabled={!editable}
-              label={
-                draft.active
-                  ? intl.formatMessage({ id: 'item.activeOn', defaultMessage: 'Can be sold and received' })
-                  : intl.formatMessage({ id: 'item.inactive', defaultMessage: 'Deactivated' })
-              }
-              onChange={(_, data) => set('active', data.checked)}
-            />
-          </Field>
+          <ActiveField
+            checked={draft.active}
+            disabled={!editable}
+            onLabel={intl.formatMessage({ id: 'item.activeOn', defaultMessage: 'Can be sold and received' })}
+            offLabel={intl.formatMessage({ id: 'item.inactive', defaultMessage: 'Deactivated' })}
+            error={errorFor('active')}
+            onChange={(active) => set('active', active)}
+          />
         )}
       </div>
       <Field

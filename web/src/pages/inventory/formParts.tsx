@@ -8,6 +8,7 @@ import {
   MessageBarBody,
   MessageBarTitle,
   Option,
+  Switch,
   Title2,
   Toolbar,
   makeStyles,
@@ -246,5 +247,30 @@ export function FormHeading(props: {
         </Badge>
       )}
     </div>
+  );
+}
+
+/** The active flag of a record, with what each state means for it and a refusal to change it. */
+export function ActiveField(props: {
+  checked: boolean;
+  disabled: boolean;
+  onLabel: string;
+  offLabel: string;
+  error: string | undefined;
+  onChange: (active: boolean) => void;
+}) {
+  const intl = useIntl();
+  return (
+    <Field
+      label={intl.formatMessage({ id: 'filter.active', defaultMessage: 'Active' })}
+      validationMessage={props.error}
+    >
+      <Switch
+        checked={props.checked}
+        disabled={props.disabled}
+        label={props.checked ? props.onLabel : props.offLabel}
+        onChange={(_, data) => props.onChange(data.checked)}
+      />
+    </Field>
   );
 }

@@ -1,4 +1,4 @@
-import { Button, Field, Input, Subtitle2, Switch, makeStyles, tokens } from '@fluentui/react-components';
+import { Button, Field, Input, Subtitle2, makeStyles, tokens } from '@fluentui/react-components';
 import { AddRegular, DeleteRegular } from '@fluentui/react-icons';
 import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { useMemo, useState } from 'react';
@@ -11,7 +11,13 @@ import type { Customer } from '../../api/types';
 import { useRoles } from '../../auth/AuthProvider';
 import { can } from '../../auth/roles';
 import { useUnsavedChangesGuard } from '../../components/UnsavedChangesGuard';
-import { FormActions, FormHeading, SaveErrorBar, useFormErrorText } from '../inventory/formParts';
+import {
+  ActiveField,
+  FormActions,
+  FormHeading,
+  SaveErrorBar,
+  useFormErrorText,
+} from '../inventory/formParts';
 import {
   createInput,
   draftFromCustomer,
@@ -254,21 +260,14 @@ export function CustomerForm({ customer, baseCurrency }: CustomerFormProps) {
           inputMode: 'tel',
         })}
         {customer && (
-          <Field
-            label={intl.formatMessage({ id: 'customer.activeLabel', defaultMessage: 'Active' })}
-            validationMessage={errorFor('active')}
-          >
-            <Switch
-              checked={draft.active}
-              disabled={!editable}
-              label={
-                draft.active
-                  ? intl.formatMessage({ id: 'customer.activeOn', defaultMessage: 'Can be sold to' })
-                  : intl.formatMessage({ id: 'customer.activeOff', defaultMessage: 'Deactivated' })
-              }
-              onChange={(_, data) => set('active', data.checked)}
-            />
-          </Field>
+          <ActiveField
+            checked={draft.active}
+            disabled={!editable}
+            onLabel={intl.formatMessage({ id: 'customer.activeOn', defaultMessage: 'Can be sold to' })}
+            offLabel={intl.formatMessage({ id: 'customer.activeOff', defaultMessage: 'Deactivated' })}
+            error={errorFor('active')}
+            onChange={(active) => set('active', active)}
+          />
         )}
       </div>
 
