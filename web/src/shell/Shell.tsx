@@ -43,7 +43,7 @@ import {
   ReceiptRegular,
 } from '@fluentui/react-icons';
 import { useQuery } from '@tanstack/react-query';
-import { useState, type ReactElement } from 'react';
+import { useState, useSyncExternalStore, type ReactElement } from 'react';
 import { FormattedMessage, useIntl } from 'react-intl';
 import { Outlet, useLocation, useNavigate } from 'react-router';
 import { useApi } from '../api/ApiProvider';
@@ -248,6 +248,21 @@ const LOCALE_NAMES: Record<AppLocale, string> = {
   'en-US': 'English (United States)',
 };
 
+const NARROW_QUERY = '(max-width: 1023px)';
+
+/** Whether the window is narrower than a laptop's (a tablet or a phone), following resizes. */
+function useNarrowScreen(): boolean {
+  return useSyncExternalStore(
+    (onChange) => {
+      if (typeof window.matchMedia !== 'function') return () => {};
+      const query = window.matchMedia(NARROW_QUERY);
+      query.addEventListener('change', onChange);
+      return () => query.removeEventListener('change', onChange);
+    },
+    () => typeof window.matchMedia === 'function' && window.matchMedia(NARROW_QUERY).matches,
+  );
+}
+
 /** The entries of the navigation the user's roles allow. */
 export function navEntriesFor(roles: readonly string[]): NavEntry[] {
   return NAV.filter((entry) => can[entry.permission](roles));
@@ -262,7 +277,14 @@ export function Shell() {
   const { dark, setDark } = useThemeChoice();
   const navigate = useNavigate();
   const location = useLocation();
-  const [navOpen, setNavOpen] = useState(true);
+  // On a tablet or a phone the navigation opens over the page and closes once a page is chosen.
+  const narrow = useNarrowScreen();
+  const [navOpen, setNavOpen] = useState(() => !narrow);
+  const [wasNarrow, setWasNarrow] = useState(narrow);
+  if (wasNarrow !== narrow) {
+    setWasNarrow(narrow);
+    setNavOpen(!narrow);
+  }
   const tenant = useQuery({
     queryKey: adminKeys.tenant(),
     queryFn: ({ signal }) => api.get<Tenant>('v1/admin/tenant', { signal }),
@@ -356,7 +378,8 @@ export function Shell() {
       <div className={styles.body}>
         <NavDrawer
           open={navOpen}
-          type="inline"
+          type={narrow ? 'overlay' : 'inline'}
+          onOpenChange={(_, data) => setNavOpen(data.open)}
           className={styles.nav}
           // A page outside the navigation (a ledger, a record) selects nothing, still as a value.
           selectedValue={selected ?? ''}
@@ -378,6 +401,7 @@ export function Shell() {
                         // A real link (new tab works); a plain click stays in the app.
                         if (event.ctrlKey || event.metaKey || event.shiftKey) return;
                         event.preventDefault();
+                        if (narrow) setNavOpen(false);
                         void navigate(entry.path);
                       }}
                     >
