@@ -29,9 +29,9 @@ import {
 } from '@fluentui/react-components';
 import { AddRegular, DeleteRegular } from '@fluentui/react-icons';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
-import { useEffect, useMemo, useRef, useState } from 'react';
+import { useMemo, useState } from 'react';
 import { FormattedMessage, useIntl, type IntlShape } from 'react-intl';
-import { useBlocker, useNavigate } from 'react-router';
+import { useNavigate } from 'react-router';
 import { ApiError, fieldErrorsOf, type Page } from '../../api/client';
 import { useApi } from '../../api/ApiProvider';
 import { accountingKeys, inventoryKeys, salesKeys } from '../../api/keys';
@@ -40,6 +40,7 @@ import { useRoles } from '../../auth/AuthProvider';
 import { can } from '../../auth/roles';
 import { EntityPicker } from '../../components/EntityPicker';
 import { useErrorText } from '../../components/States';
+import { useUnsavedChangesGuard } from '../../components/UnsavedChangesGuard';
 import { Decimal, toAmount } from '../../format/decimal';
 import { useFormat } from '../../format/useFormat';
 import { FlowWatcher } from './FlowWatcher';
@@ -167,18 +168,7 @@ export function QuoteEditor({ quote, baseCurrency }: QuoteEditorProps) {
     return client ? clientErrorText(intl, client) : serverFieldErrors[path];
   };
 
-  // Set when a new quote has been saved and the page moves to it: nothing is lost by leaving.
-  const leavingSaved = useRef(false);
-  const blocker = useBlocker(
-    ({ currentLocation, nextLocation }) =>
-      dirty && !leavingSaved.current && currentLocation.pathname !== nextLocation.pathname,
-  );
-  useEffect(() => {
-    if (!dirty) return;
-    const warn = (event: BeforeUnloadEvent) => event.preventDefault();
-    window.addEventListener('beforeunload', warn);
-    return () => window.removeEventListener('beforeunload', warn);
-  }, [dirty]);
+  const guard = useUnsavedChangesGuard(dirty);
 
   const onSaved = (saved: Quote) => {
     queryClient.setQueryData(salesKeys.quote(saved.id), saved);
@@ -194,7 +184,7 @@ export function QuoteEditor({ quote, baseCurrency }: QuoteEditorProps) {
     onSuccess: (saved) => {
       onSaved(saved);
       if (!quote) {
-        leavingSaved.current = true;
+        guard.allowLeaving();
         void navigate(`/sales/quotes/${saved.id}`, { replace: true });
       }
     },
@@ -660,29 +650,7 @@ export function QuoteEditor({ quote, baseCurrency }: QuoteEditorProps) {
         />
       )}
 
-      <Dialog open={blocker.state === 'blocked'} modalType="alert">
-        <DialogSurface>
-          <DialogBody>
-            <DialogTitle>
-              <FormattedMessage id="form.leaveTitle" defaultMessage="Leave without saving?" />
-            </DialogTitle>
-            <DialogContent>
-              <FormattedMessage
-                id="form.leaveBody"
-                defaultMessage="Your changes to this quote are not saved and will be lost."
-              />
-            </DialogContent>
-            <DialogActions>
-              <Button appearance="primary" onClick={() => blocker.reset?.()}>
-                <FormattedMessage id="form.stay" defaultMessage="Stay" />
-              </Button>
-              <Button onClick={() => blocker.proceed?.()}>
-                <FormattedMessage id="form.leave" defaultMessage="Leave" />
-              </Button>
-            </DialogActions>
-          </DialogBody>
-        </DialogSurface>
-      </Dialog>
+      {guard.dialog}
     </form>
   );
 }
