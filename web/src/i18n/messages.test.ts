@@ -21,6 +21,12 @@ describe('translations', () => {
       'shell.navigation',
       'quote.totalTax',
       'stock.sku',
+      'account.status',
+      'address.fieldLabel',
+      'report.comparison',
+      'item.title',
+      'nav.items',
+      'dashboard.openItems',
     ]);
     const same = Object.entries(af).filter(
       ([id, text]) => text === en[id as keyof typeof en] && !shared.has(id),
