@@ -165,15 +165,11 @@ describe.skipIf(!chromiumPath)('the web app in a browser', () => {
     await page.getByRole('navigation').getByRole('link', { name: 'Ouderdomsanalise: debiteure' }).click();
     await page.getByRole('row', { name: new RegExp(customerCode) }).waitFor();
     await screenshot(page, 'af-ar-aging');
-    for (const [link, heading] of [
-      ['Paneelbord', 'Paneelbord'],
-      ['Kwotasies', 'Kwotasies'],
-      ['Bestellings', 'Bestellings'],
-    ]) {
-      await page.getByRole('navigation').getByRole('link', { name: link }).click();
-      await expect.poll(() => page.getByRole('heading', { level: 1 }).textContent()).toBe(heading);
+    for (const title of ['Paneelbord', 'Kwotasies', 'Bestellings']) {
+      await page.getByRole('navigation').getByRole('link', { name: title }).click();
+      await expect.poll(() => page.getByRole('heading', { level: 1 }).textContent()).toBe(title);
       await page.waitForLoadState('networkidle');
-      await screenshot(page, `af-${link.toLowerCase()}`);
+      await screenshot(page, `af-${title.toLowerCase()}`);
     }
     await page.getByRole('navigation').getByRole('link', { name: 'Goedkeurings' }).click();
     await page.getByText('Niks wag op jou besluit nie.').waitFor();
