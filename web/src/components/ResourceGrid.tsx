@@ -68,6 +68,8 @@ const useStyles = makeStyles({
   spacer: { flexGrow: 1 },
   scroller: { overflowX: 'auto' },
   numeric: { justifyContent: 'flex-end', textAlign: 'end', fontVariantNumeric: 'tabular-nums' },
+  // The header of an amount column lines up with its amounts: the sort button fills the cell.
+  numericHeader: { justifyContent: 'flex-end', textAlign: 'end' },
   clickable: { cursor: 'pointer' },
   footer: { display: 'flex', alignItems: 'center', gap: tokens.spacingHorizontalM },
   count: { color: tokens.colorNeutralForeground3 },
@@ -178,7 +180,10 @@ export function ResourceGrid<T>(props: ResourceGridProps<T>) {
           <DataGridHeader>
             <DataGridRow>
               {({ renderHeaderCell, columnId }) => (
-                <DataGridHeaderCell className={numericIds.has(String(columnId)) ? styles.numeric : undefined}>
+                <DataGridHeaderCell
+                  className={numericIds.has(String(columnId)) ? styles.numeric : undefined}
+                  button={numericIds.has(String(columnId)) ? { className: styles.numericHeader } : undefined}
+                >
                   {renderHeaderCell()}
                 </DataGridHeaderCell>
               )}
