@@ -129,6 +129,11 @@ describe.skipIf(!chromiumPath)('the web app in a browser', () => {
     expect(orderNumber).toMatch(/^SO-/);
     expect(invoiceNumber).toMatch(/^INV-/);
     await screenshot(page, 'order-invoiced');
+
+    // The books are not the rep's: no link to them, and the address alone does not open them.
+    expect(await page.getByRole('navigation').getByRole('link', { name: 'Trial balance' }).count()).toBe(0);
+    await page.goto(`${base}/accounting/trial-balance`);
+    await page.getByText('Your roles do not open this page.', { exact: false }).waitFor();
     await signOut(page);
   });
 

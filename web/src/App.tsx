@@ -5,7 +5,7 @@ import { Navigate, RouterProvider, createBrowserRouter } from 'react-router';
 import { ApiError } from './api/client';
 import { ApiProvider } from './api/ApiProvider';
 import { AuthProvider, useAuth } from './auth/AuthProvider';
-import { can } from './auth/roles';
+import { can, type Permission } from './auth/roles';
 import { SignInPage } from './auth/SignInPage';
 import { Empty, ErrorState, Loading } from './components/States';
 import { LocaleProvider } from './i18n/LocaleProvider';
@@ -54,7 +54,25 @@ const ProfitAndLossPage = lazy(() => accounting().then((m) => ({ default: m.Prof
 const BalanceSheetPage = lazy(() => accounting().then((m) => ({ default: m.BalanceSheetPage })));
 const AgingPage = lazy(() => accounting().then((m) => ({ default: m.AgingPage })));
 
-const page = (element: ReactElement) => <Suspense fallback={<Loading />}>{element}</Suspense>;
+const page = (element: ReactElement, permission?: Permission) => (
+  <Suspense fallback={<Loading />}>
+    {permission ? <Allowed permission={permission}>{element}</Allowed> : element}
+  </Suspense>
+);
+
+/** A page the user's roles do not open says so instead of asking the API for what it would refuse. */
+function Allowed({ permission, children }: { permission: Permission; children: ReactElement }) {
+  const { user } = useAuth();
+  if (can[permission](user?.roles ?? [])) return children;
+  return (
+    <Empty>
+      <FormattedMessage
+        id="page.forbidden"
+        defaultMessage="Your roles do not open this page. Ask an administrator if you need it."
+      />
+    </Empty>
+  );
+}
 
 function Home() {
   const { user } = useAuth();
@@ -89,37 +107,46 @@ function SignedInApp() {
           element: <Shell />,
           children: [
             { index: true, element: <Home /> },
-            { path: 'sales/quotes', element: page(<QuotesPage />) },
-            { path: 'sales/quotes/new', element: page(<QuoteEditorPage />) },
-            { path: 'sales/quotes/:id', element: page(<QuoteEditorPage />) },
-            { path: 'sales/orders', element: page(<OrdersPage />) },
-            { path: 'sales/orders/:id', element: page(<OrderPage />) },
-            { path: 'sales/customers', element: page(<CustomersPage />) },
-            { path: 'sales/customers/new', element: page(<CustomerPage />) },
-            { path: 'sales/customers/:id', element: page(<CustomerPage />) },
-            { path: 'inventory/stock', element: page(<StockPage />) },
-            { path: 'inventory/items', element: page(<ItemsPage />) },
-            { path: 'inventory/items/new', element: page(<ItemPage />) },
-            { path: 'inventory/items/:id', element: page(<ItemPage />) },
+            { path: 'sales/quotes', element: page(<QuotesPage />, 'readSales') },
+            { path: 'sales/quotes/new', element: page(<QuoteEditorPage />, 'sell') },
+            { path: 'sales/quotes/:id', element: page(<QuoteEditorPage />, 'readSales') },
+            { path: 'sales/orders', element: page(<OrdersPage />, 'readSales') },
+            { path: 'sales/orders/:id', element: page(<OrderPage />, 'readSales') },
+            { path: 'sales/customers', element: page(<CustomersPage />, 'readCustomers') },
+            { path: 'sales/customers/new', element: page(<CustomerPage />, 'manageCustomers') },
+            { path: 'sales/customers/:id', element: page(<CustomerPage />, 'readCustomers') },
+            { path: 'inventory/stock', element: page(<StockPage />, 'readInventory') },
+            { path: 'inventory/items', element: page(<ItemsPage />, 'readInventory') },
+            { path: 'inventory/items/new', element: page(<ItemPage />, 'manageInventory') },
+            { path: 'inventory/items/:id', element: page(<ItemPage />, 'readInventory') },
             ...(['receipt', 'transfer', 'adjustment'] as const).flatMap((kind) => [
-              { path: `inventory/${kind}s`, element: page(<StockDocumentsPage key={kind} kind={kind} />) },
-              { path: `inventory/${kind}s/new`, element: page(<StockDocumentPage key={kind} kind={kind} />) },
-              { path: `inventory/${kind}s/:id`, element: page(<StockDocumentPage key={kind} kind={kind} />) },
+              {
+                path: `inventory/${kind}s`,
+                element: page(<StockDocumentsPage key={kind} kind={kind} />, 'readInventory'),
+              },
+              {
+                path: `inventory/${kind}s/new`,
+                element: page(<StockDocumentPage key={kind} kind={kind} />, 'manageInventory'),
+              },
+              {
+                path: `inventory/${kind}s/:id`,
+                element: page(<StockDocumentPage key={kind} kind={kind} />, 'readInventory'),
+              },
             ]),
-            { path: 'accounting/accounts', element: page(<AccountsPage />) },
-            { path: 'accounting/journal', element: page(<JournalListPage />) },
-            { path: 'accounting/journal/new', element: page(<NewJournalEntryPage />) },
-            { path: 'accounting/journal/:id', element: page(<JournalEntryPage />) },
-            { path: 'accounting/ledger/:code', element: page(<LedgerPage />) },
-            { path: 'accounting/trial-balance', element: page(<TrialBalancePage />) },
-            { path: 'accounting/profit-and-loss', element: page(<ProfitAndLossPage />) },
-            { path: 'accounting/balance-sheet', element: page(<BalanceSheetPage />) },
-            { path: 'accounting/ar-aging', element: page(<AgingPage kind="receivables" />) },
-            { path: 'accounting/ap-aging', element: page(<AgingPage kind="payables" />) },
-            { path: 'approvals', element: page(<ApprovalsPage />) },
-            { path: 'admin/settings', element: page(<TenantSettingsPage />) },
-            { path: 'admin/users', element: page(<UsersPage />) },
-            { path: 'admin/audit', element: page(<AuditPage />) },
+            { path: 'accounting/accounts', element: page(<AccountsPage />, 'readLedger') },
+            { path: 'accounting/journal', element: page(<JournalListPage />, 'readLedger') },
+            { path: 'accounting/journal/new', element: page(<NewJournalEntryPage />, 'postJournal') },
+            { path: 'accounting/journal/:id', element: page(<JournalEntryPage />, 'readLedger') },
+            { path: 'accounting/ledger/:code', element: page(<LedgerPage />, 'readLedger') },
+            { path: 'accounting/trial-balance', element: page(<TrialBalancePage />, 'readLedger') },
+            { path: 'accounting/profit-and-loss', element: page(<ProfitAndLossPage />, 'readLedger') },
+            { path: 'accounting/balance-sheet', element: page(<BalanceSheetPage />, 'readLedger') },
+            { path: 'accounting/ar-aging', element: page(<AgingPage kind="receivables" />, 'readLedger') },
+            { path: 'accounting/ap-aging', element: page(<AgingPage kind="payables" />, 'readLedger') },
+            { path: 'approvals', element: page(<ApprovalsPage />, 'useApprovals') },
+            { path: 'admin/settings', element: page(<TenantSettingsPage />, 'readAdmin') },
+            { path: 'admin/users', element: page(<UsersPage />, 'readAdmin') },
+            { path: 'admin/audit', element: page(<AuditPage />, 'readAdmin') },
             { path: '*', element: <NotFound /> },
           ],
         },
