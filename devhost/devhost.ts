@@ -14,6 +14,8 @@ import { databaseTenantDirectory, DEMO_TENANTS, seedDemoTenants } from '../share
 import { resetTokenValidator } from '../shared/platform/auth/token-validator.js';
 import type { Role } from '../shared/platform/auth/roles.js';
 import { DevIssuer } from './auth/dev-issuer.js';
+import { TeamsEmulator } from './teams/emulator.js';
+import { configureBotConnectorCredential, resetBotAuthenticator } from '../shared/modules/teams/index.js';
 import { seedDemoLedger } from './seed/demo-ledger.js';
 import { seedDemoInventory } from './seed/demo-inventory.js';
 import { seedDemoSales } from './seed/demo-sales.js';
@@ -65,6 +67,8 @@ export interface Devhost {
   databaseDescription: string;
   host: FunctionHost;
   issuer: DevIssuer;
+  /** Microsoft Teams and the Bot Framework, played locally: cards captured, buttons pressed. */
+  teams: TeamsEmulator;
   bus: BusEmulator;
   durable: DurableDriver;
   timers: TimerScheduler;
@@ -157,6 +161,11 @@ export async function startDevhost(options: DevhostOptions = {}): Promise<Devhos
     audience: process.env.AUTH_AUDIENCE ?? 'api://tessera-erp',
     directory,
   });
+  const teams = await TeamsEmulator.create({
+    baseUrl: () => baseUrl,
+    directory,
+    appId: process.env.TEAMS_BOT_APP_ID,
+  });
 
   // The app reads its settings from the environment, as in Azure; point them at the local pieces.
   process.env.AZURE_STORAGE_CONNECTION_STRING = azurite.connectionString;
@@ -191,7 +200,11 @@ export async function startDevhost(options: DevhostOptions = {}): Promise<Devhos
     host,
     routePrefix: await routePrefix(),
     staticDir: await staticDir(),
-    endpoints: [(req: DevRequest) => issuer.handleHttp(req), (req: DevRequest) => durable.handleHttp(req)],
+    endpoints: [
+      (req: DevRequest) => issuer.handleHttp(req),
+      (req: DevRequest) => teams.handleHttp(req),
+      (req: DevRequest) => durable.handleHttp(req),
+    ],
     onError: (error) => console.error('devhost:', error),
   });
   baseUrl = await server.listen(
@@ -200,8 +213,13 @@ export async function startDevhost(options: DevhostOptions = {}): Promise<Devhos
   );
   process.env.AUTH_ISSUER_TEMPLATE = issuer.issuerTemplate();
   process.env.AUTH_JWKS_URI = issuer.jwksUri();
+  // The bot endpoint trusts the emulator's keys, and the app's Bot Connector calls go to it.
+  process.env.TEAMS_BOT_APP_ID = teams.appId;
+  process.env.TEAMS_OPENID_METADATA_URL = teams.openIdMetadataUrl();
   resetSettings();
   resetTokenValidator();
+  resetBotAuthenticator();
+  configureBotConnectorCredential(teams.credential());
 
   durable.start();
   bus.start();
@@ -232,6 +250,7 @@ export async function startDevhost(options: DevhostOptions = {}): Promise<Devhos
     databaseDescription: database.kind,
     host,
     issuer,
+    teams,
     bus,
     durable,
     timers,

@@ -33,6 +33,7 @@ await import('./accounting-year-end.js');
 await import('./inventory.js');
 await import('./approvals.js');
 await import('./sales.js');
+await import('./teams.js');
 await import('../orchestrations/tenant-onboarding/index.js');
 await import('../orchestrations/year-end-close/index.js');
 await import('../orchestrations/quote-to-order/index.js');

@@ -39,6 +39,23 @@ const settingsSchema = z.object({
   SERVICEBUS_FQDN: z.string().optional(),
   SERVICEBUS_TOPIC: z.string().default('erp-events'),
   APPLICATIONINSIGHTS_CONNECTION_STRING: z.string().optional(),
+  /** The bot's Microsoft app id (the Azure Bot resource's); unset, the Teams endpoint refuses every request and no card is sent. */
+  TEAMS_BOT_APP_ID: z.string().trim().optional(),
+  /** The Entra tenant the bot's app registration lives in (single-tenant bots; token authority). */
+  TEAMS_BOT_TENANT_ID: z.string().trim().optional(),
+  /** The bot's client secret; unset, the app's managed identity (or federated credential) gets the Bot Connector token. */
+  TEAMS_BOT_CLIENT_SECRET: z.string().optional(),
+  /** The issuer of the tokens Teams sends to the bot. */
+  TEAMS_BOT_ISSUER: z.string().trim().default('https://api.botframework.com'),
+  /** Where the Bot Framework publishes its OpenID metadata (and through it the signing keys). */
+  TEAMS_OPENID_METADATA_URL: z
+    .string()
+    .trim()
+    .default('https://login.botframework.com/v1/.well-known/openidconfiguration'),
+  /** The scope of the token the app calls the Bot Connector with. */
+  TEAMS_CONNECTOR_SCOPE: z.string().trim().default('https://api.botframework.com/.default'),
+  /** Attempts per Bot Connector call on 429 and 5xx, the first included. */
+  TEAMS_CONNECTOR_ATTEMPTS_MAX: z.coerce.number().int().min(1).max(10).default(5),
   LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error']).default('info'),
 });
 

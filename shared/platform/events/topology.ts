@@ -198,6 +198,16 @@ export function messagingTopology(eventsTopic: string = EVENTS_TOPIC_DEFAULT): T
             subjects: ['approvals.ApprovalDecided'],
             description: 'Hands each approval decision to the flow that waits for it.',
           },
+          {
+            name: 'teams',
+            subjects: [
+              'approvals.ApprovalRequested',
+              'approvals.ApprovalDecided',
+              'approvals.ApprovalEscalated',
+              'approvals.ApprovalClosed',
+            ],
+            description: 'Posts approval cards to Teams and keeps them showing the current state.',
+          },
         ],
       },
     ],
