@@ -113,6 +113,19 @@ describe('installation', () => {
     expect(rows.rows.filter((r) => r.tenant_id === acme.id)).toEqual([
       { tenant_id: acme.id, kind: 'personal', user_object_id: devObjectId(acme.entraTenantId, 'olga') },
     ]);
+    // The same over the devhost's dev endpoints, as a developer would use them.
+    const viaHttp = await fetch(`${devhost.url}/api/dev/teams/install`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ tenant: 'demo', user: 'fiona' }),
+    });
+    expect(await viaHttp.json()).toEqual({ conversationId: fionaChat, statuses: [200, 200] });
+    const badPress = await fetch(`${devhost.url}/api/dev/teams/press`, {
+      method: 'POST',
+      body: '{"tenant":"demo"}',
+    });
+    expect(badPress.status).toBe(400);
+    expect((await fetch(`${devhost.url}/dev/teams`)).headers.get('content-type')).toContain('text/html');
     // Installing again changes nothing.
     await teams.install({ tenant: 'demo', user: 'fiona' });
     const again = await sql<{ n: string }>`select count(*)::text as n from teams_conversations`.execute(
@@ -250,6 +263,37 @@ describe('deciding in Teams', () => {
     expect(text(rita.body.value)).toContain(approvalId);
     const frank = await teams.press({ tenant: 'demo', user: 'frank', approvalId, verb: 'refresh' });
     expect(text(frank.body.value)).toContain('You cannot see this request');
+    expect(text(frank.body.value)).toContain(
+      'Only a user with the role Finance.Approver may see or decide this request',
+    );
+    expect(text(frank.body.value)).not.toContain('APR-');
+  });
+});
+
+describe('clients without Universal Actions', () => {
+  it('decide through the Action.Submit fallback, and the card is replaced in place', async () => {
+    const { instanceId, approvalId } = await awaitingApproval();
+    const posted = teams.sentCard(fionaChat, approvalId)!;
+    const press = await teams.pressActivity({ tenant: 'demo', user: 'fiona', approvalId, verb: 'approve' });
+    const fallback = posted.activity.attachments?.[0]?.content.actions?.find(
+      (a) => a.verb === 'approve',
+    ) as unknown as {
+      fallback: { data: Record<string, unknown> };
+    };
+    const submitted = await teams.deliver({
+      ...press,
+      type: 'message',
+      name: undefined,
+      replyToId: posted.activityId,
+      value: { ...fallback.fallback.data, comment: 'From the mobile client' },
+    });
+    expect(submitted.status).toBe(200);
+    expect(shownIn(fionaChat, approvalId)).toContain('From the mobile client');
+    await devhost.settle();
+    expect((await flowOf(rep, instanceId)).output).toMatchObject({ outcome: 'ordered', approvalId });
+    expect(await approvalState(approvalId)).toMatchObject({
+      decision: { comment: 'From the mobile client' },
+    });
   });
 });
 
@@ -332,5 +376,17 @@ describe('requests Teams did not sign', () => {
     // The same activity, signed as Teams signs it, is accepted.
     expect((await teams.deliver(press)).status).toBe(200);
     await devhost.settle();
+  });
+});
+
+describe('removing the app', () => {
+  it('stops cards to that conversation', async () => {
+    const [installation] = await teams.installActivities({ tenant: 'demo', user: 'frank' });
+    expect((await teams.deliver({ ...installation, action: 'remove' })).status).toBe(200);
+    const rows = await sql<{ active: boolean }>`
+      select active from teams_conversations where user_object_id = ${devObjectId(demo.entraTenantId, 'frank')}`.execute(
+      devhost.db,
+    );
+    expect(rows.rows).toEqual([{ active: false }]);
   });
 });

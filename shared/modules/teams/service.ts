@@ -239,12 +239,21 @@ async function cardAction(
     return outcomeCard(decided, context);
   } catch (error) {
     if (!(error instanceof AppError)) throw error;
-    if (error.code === 'approvals.not_found')
-      return refused(`This request is not one of ${context.tenantName}’s.`);
     // Show the request's current state beside the reason (the decision already made, say).
     const current = await withTenant(deps.db, tenant.id, (trx) =>
       getApproval(trx, cardReader(tenant.id), approvalId),
-    ).catch(() => undefined);
+    ).catch((lookup: unknown) => {
+      if (lookup instanceof AppError && lookup.code === 'approvals.not_found') return undefined;
+      throw lookup;
+    });
+    if (error.code === 'approvals.not_found') {
+      // Not in the user's tenant at all, or theirs but not for their roles: say which, and no more.
+      return refused(
+        current
+          ? `Only a user with the role ${current.requiredRole} may see or decide this request.`
+          : `This request is not one of ${context.tenantName}’s.`,
+      );
+    }
     return refused(error.message, current);
   }
 }
