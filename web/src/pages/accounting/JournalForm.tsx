@@ -18,13 +18,14 @@ import {
   makeStyles,
   tokens,
 } from '@fluentui/react-components';
-import { AddRegular, DeleteRegular } from '@fluentui/react-icons';
+import { AddRegular } from '@fluentui/react-icons';
 import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { useMemo, useState } from 'react';
 import { FormattedMessage, useIntl, type IntlShape } from 'react-intl';
 import { useNavigate } from 'react-router';
 import { fieldErrorsOf } from '../../api/client';
 import { useApi } from '../../api/ApiProvider';
+import { RemoveLineButton } from '../../components/RemoveLineButton';
 import { useErrorText } from '../../components/States';
 import { useUnsavedChangesGuard } from '../../components/UnsavedChangesGuard';
 import { toAmount } from '../../format/decimal';
@@ -335,15 +336,10 @@ export function JournalForm({ accounts, baseCurrency, date }: JournalFormProps) 
                     />
                   </TableCell>
                   <TableCell>
-                    <Button
-                      appearance="subtle"
-                      icon={<DeleteRegular />}
+                    <RemoveLineButton
+                      line={index + 1}
                       disabled={draft.lines.length <= 2}
-                      aria-label={intl.formatMessage(
-                        { id: 'quote.line.remove', defaultMessage: 'Remove line {line}' },
-                        { line: index + 1 },
-                      )}
-                      onClick={() => change((d) => ({ ...d, lines: d.lines.filter((_, i) => i !== index) }))}
+                      onRemove={() => change((d) => ({ ...d, lines: d.lines.filter((_, i) => i !== index) }))}
                     />
                   </TableCell>
                 </TableRow>

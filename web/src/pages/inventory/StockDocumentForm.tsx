@@ -16,7 +16,7 @@ import {
   makeStyles,
   tokens,
 } from '@fluentui/react-components';
-import { AddRegular, DeleteRegular } from '@fluentui/react-icons';
+import { AddRegular } from '@fluentui/react-icons';
 import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { useMemo, useState } from 'react';
 import { FormattedMessage, useIntl } from 'react-intl';
@@ -25,6 +25,7 @@ import { fieldErrorsOf } from '../../api/client';
 import { useApi } from '../../api/ApiProvider';
 import { inventoryKeys } from '../../api/keys';
 import type { Item, StockDocument, StockDocumentKind, Warehouse } from '../../api/types';
+import { RemoveLineButton } from '../../components/RemoveLineButton';
 import { EntityPicker } from '../../components/EntityPicker';
 import { useUnsavedChangesGuard } from '../../components/UnsavedChangesGuard';
 import { toAmount } from '../../format/decimal';
@@ -347,15 +348,10 @@ export function StockDocumentForm({ kind, warehouses, baseCurrency }: StockDocum
                       </>
                     )}
                     <TableCell>
-                      <Button
-                        appearance="subtle"
-                        icon={<DeleteRegular />}
-                        aria-label={intl.formatMessage(
-                          { id: 'quote.line.remove', defaultMessage: 'Remove line {line}' },
-                          { line: index + 1 },
-                        )}
+                      <RemoveLineButton
+                        line={index + 1}
                         disabled={draft.lines.length === 1}
-                        onClick={() =>
+                        onRemove={() =>
                           setDraft((d) => ({ ...d, lines: d.lines.filter((_, i) => i !== index) }))
                         }
                       />

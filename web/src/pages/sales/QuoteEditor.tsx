@@ -27,7 +27,7 @@ import {
   makeStyles,
   tokens,
 } from '@fluentui/react-components';
-import { AddRegular, DeleteRegular } from '@fluentui/react-icons';
+import { AddRegular } from '@fluentui/react-icons';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useMemo, useState } from 'react';
 import { FormattedMessage, useIntl, type IntlShape } from 'react-intl';
@@ -39,6 +39,7 @@ import type { Customer, Item, Quote, QuoteAccepted, TaxCode, Warehouse } from '.
 import { useRoles } from '../../auth/AuthProvider';
 import { can } from '../../auth/roles';
 import { EntityPicker } from '../../components/EntityPicker';
+import { RemoveLineButton } from '../../components/RemoveLineButton';
 import { useErrorText } from '../../components/States';
 import { useUnsavedChangesGuard } from '../../components/UnsavedChangesGuard';
 import { Decimal, toAmount } from '../../format/decimal';
@@ -519,15 +520,10 @@ export function QuoteEditor({ quote, baseCurrency }: QuoteEditorProps) {
                   </TableCell>
                   {editable && (
                     <TableCell>
-                      <Button
-                        appearance="subtle"
-                        icon={<DeleteRegular />}
-                        aria-label={intl.formatMessage(
-                          { id: 'quote.line.remove', defaultMessage: 'Remove line {line}' },
-                          { line: index + 1 },
-                        )}
+                      <RemoveLineButton
+                        line={index + 1}
                         disabled={draft.lines.length === 1}
-                        onClick={() =>
+                        onRemove={() =>
                           setDraft((d) => ({ ...d, lines: d.lines.filter((_, i) => i !== index) }))
                         }
                       />
