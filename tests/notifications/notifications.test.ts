@@ -1,0 +1,500 @@
+/**
+ * Notifications end to end against the devhost: events become in-app notifications and emails to
+ * the people they concern (once, however often the event arrives), `notify` is idempotent by key,
+ * email is retried through the mail catcher's failures, gives up after its attempts, survives a
+ * worker that died holding its claim, and carries attachments read from Blob storage at send time;
+ * each user sees, counts and marks read only their own notifications.
+ */
+import { randomUUID } from 'node:crypto';
+import { sql } from 'kysely';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { devObjectId } from '../../devhost/auth/dev-issuer.js';
+import { DEMO_TENANTS } from '../../shared/modules/admin/index.js';
+import { requestApproval } from '../../shared/modules/approvals/index.js';
+import {
+  claimDueDeliveries,
+  configureAttachmentReader,
+  deliverDueEmails,
+  deliveryDeps,
+  emailDeliveryIdle,
+  notify,
+  type NotifyInput,
+} from '../../shared/modules/notifications/index.js';
+import { ensureContainer } from '../../shared/platform/blob/storage.js';
+import { withTenant } from '../../shared/platform/db/tenant.js';
+import { startTestDevhost, type Api } from '../support/devhost.js';
+import {
+  accept,
+  createCustomer,
+  createItem,
+  createQuote,
+  createWarehouse,
+  receive,
+} from '../sales/sales-helpers.js';
+
+const devhost = await startTestDevhost();
+afterAll(async () => {
+  configureAttachmentReader(undefined);
+  await devhost.close();
+});
+const mail = devhost.mail;
+const [demo, acme] = DEMO_TENANTS as [(typeof DEMO_TENANTS)[number], (typeof DEMO_TENANTS)[number]];
+
+const users: Record<string, { api: Api; userId: string; objectId: string; email: string }> = {};
+
+/** Adds a user in Tessera with granted roles; the address is the one their sign-in gives. */
+async function addUser(tenant: (typeof DEMO_TENANTS)[number], user: string, roles: string[]) {
+  const admin = await devhost.as(tenant.slug, 'ada', ['Admin']);
+  const objectId = devObjectId(tenant.entraTenantId, user);
+  const email = `${user}@${tenant.slug}.example`;
+  const created = await admin.post('/api/v1/admin/users', {
+    objectId,
+    displayName: user.charAt(0).toUpperCase() + user.slice(1),
+    email,
+    roles,
+  });
+  expect(created.status, created.text).toBe(201);
+  users[`${tenant.slug}:${user}`] = {
+    api: await devhost.as(tenant.slug, user, []),
+    userId: created.body.id,
+    objectId,
+    email,
+  };
+}
+
+const user = (key: string) => users[key]!;
+
+beforeAll(async () => {
+  await addUser(demo, 'fiona', ['Finance.Approver']);
+  await addUser(demo, 'finn', ['Finance.Approver']);
+  await addUser(demo, 'rita', ['Sales.Rep', 'Finance.Approver']);
+  await addUser(demo, 'ivan', ['Inventory.Clerk']);
+  await addUser(demo, 'bob', []);
+  await addUser(acme, 'olga', ['Finance.Approver']);
+});
+
+/** Lets the events of what was just committed be consumed and their emails go out. */
+async function settled(): Promise<void> {
+  await devhost.settle();
+  await emailDeliveryIdle();
+}
+
+const mailTo = (address: string) => mail.messages(address);
+
+async function inApp(key: string, query = '') {
+  const response = await user(key).api.get(`/api/v1/notifications${query}`);
+  expect(response.status, response.text).toBe(200);
+  return response.body as {
+    items: { id: string; title: string; body: string; read: boolean }[];
+    nextCursor: string | null;
+  };
+}
+
+async function unread(key: string): Promise<number> {
+  const response = await user(key).api.get('/api/v1/notifications/unread-count');
+  expect(response.status, response.text).toBe(200);
+  return response.body.count;
+}
+
+async function deliveries(key: string) {
+  return (
+    await sql<{
+      recipient: string;
+      status: string;
+      attempts: number;
+      next_attempt_at: Date;
+      last_error: string | null;
+    }>`select recipient, status, attempts, next_attempt_at, last_error from notification_deliveries
+        where key = ${key} order by recipient`.execute(devhost.db)
+  ).rows;
+}
+
+/** As if the back-off had passed: the delivery is due again. */
+async function timePasses(key: string): Promise<void> {
+  await sql`update notification_deliveries set next_attempt_at = now() - interval '1 second'
+    where key = ${key} and status = 'pending'`.execute(devhost.db);
+}
+
+const notifyDemo = (input: Omit<NotifyInput, 'tenantId'>) =>
+  withTenant(devhost.db, demo.id, (trx) => notify(trx, { tenantId: demo.id, ...input }));
+
+describe('approvals', () => {
+  let approvalId: string;
+
+  it('a request reaches every approver in-app and by email, but not the requester or another tenant', async () => {
+    const approval = await withTenant(devhost.db, demo.id, (trx) =>
+      requestApproval(
+        trx,
+        { tenantId: demo.id, objectId: user('demo:rita').objectId, name: 'Rita' },
+        {
+          subject: { type: 'sales.quote', id: randomUUID() },
+          title: 'Sales order for <Bob & Sons>',
+          amount: { amount: '300000.00', currency: 'ZAR' },
+          baseAmount: '300000.00',
+          reasons: ['over_threshold'],
+          requiredRole: 'Finance.Approver',
+          requestedBy: { objectId: user('demo:rita').objectId, name: 'Rita' },
+          flowInstanceId: randomUUID(),
+          deadline: new Date(Date.now() + 72 * 3_600_000).toISOString(),
+        },
+      ),
+    );
+    approvalId = approval.id;
+    await settled();
+
+    for (const approver of ['demo:fiona', 'demo:finn']) {
+      const items = (await inApp(approver)).items.filter((n) => n.title.includes(approval.number));
+      expect(items, approver).toHaveLength(1);
+      expect(items[0]?.body).toContain('Rita asks you to approve Sales order for <Bob & Sons>');
+      expect(items[0]?.body.replace(/[\u00a0\u202f]/g, ' ')).toContain('R 300 000,00');
+      const emails = mailTo(user(approver).email).filter((m) => m.subject.includes(approval.number));
+      expect(emails, approver).toHaveLength(1);
+      expect(emails[0]?.html).toContain('Sales order for &lt;Bob &amp; Sons&gt;');
+      expect(emails[0]?.text).toContain(`Open the approvals inbox: ${devhost.url}/approvals`);
+    }
+    expect((await inApp('demo:rita')).items.filter((n) => n.title.includes(approval.number))).toEqual([]);
+    expect(mailTo(user('demo:rita').email)).toEqual([]);
+    expect((await inApp('acme:olga')).items).toEqual([]);
+    expect(mailTo(user('acme:olga').email)).toEqual([]);
+  });
+
+  it('an event delivered twice notifies once', async () => {
+    const event = (
+      await sql<{
+        id: string;
+        type: string;
+        version: number;
+        tenant_id: string;
+        occurred_at: Date;
+        payload: unknown;
+      }>`
+        select id, type, version, tenant_id, occurred_at, payload from outbox
+        where type = 'approvals.ApprovalRequested' and payload->>'approvalId' = ${approvalId}`.execute(
+        devhost.db,
+      )
+    ).rows[0]!;
+    const envelope = {
+      id: event.id,
+      type: event.type,
+      version: event.version,
+      tenantId: event.tenant_id,
+      occurredAt: new Date(event.occurred_at).toISOString(),
+      payload: event.payload,
+    };
+    // Past Service Bus duplicate detection (a new message id): only the inbox stands in the way.
+    await devhost.bus.send('erp-events', [
+      { messageId: randomUUID(), subject: event.type, body: envelope, contentType: 'application/json' },
+    ]);
+    await settled();
+    await devhost.timers.fire('notifications-email-delivery');
+
+    const rows = await sql<{
+      n: string;
+    }>`select count(*)::text as n from notifications where key = ${event.id}`.execute(devhost.db);
+    expect(rows.rows[0]?.n).toBe('2');
+    expect((await deliveries(event.id)).map((d) => [d.recipient, d.status])).toEqual([
+      [user('demo:finn').email, 'sent'],
+      [user('demo:fiona').email, 'sent'],
+    ]);
+    const number = (event.payload as { number: string }).number;
+    for (const approver of ['demo:fiona', 'demo:finn'])
+      expect(mailTo(user(approver).email).filter((m) => m.subject.includes(number))).toHaveLength(1);
+    expect(await devhost.bus.deadLetters('erp-events', 'notifications')).toEqual([]);
+  });
+
+  it('the decision is told to the requester', async () => {
+    const decided = await user('demo:fiona').api.post(`/api/v1/approvals/${approvalId}/decision`, {
+      decision: 'reject',
+      comment: 'Ask for a deposit first.',
+    });
+    expect(decided.status, decided.text).toBe(200);
+    await settled();
+    const told = (await inApp('demo:rita')).items.filter((n) => n.title.includes(decided.body.number));
+    expect(told.map((n) => [n.title, n.body])).toEqual([
+      [`${decided.body.number} was rejected`, 'Fiona rejected your request Sales order for <Bob & Sons>.'],
+    ]);
+    const email = mailTo(user('demo:rita').email).find((m) => m.subject.includes(decided.body.number));
+    expect(email?.text).toContain('Comment: Ask for a deposit first.');
+  });
+});
+
+describe('sales', () => {
+  it('the rep who accepted a quote is told when it becomes an order', async () => {
+    await addUser(demo, 'sam', ['Sales.Rep']);
+    const clerk = await devhost.as('demo', 'ivan', ['Inventory.Clerk', 'Finance.Clerk']);
+    const warehouse = await createWarehouse(clerk);
+    const bricks = await createItem(clerk, { price: '2.40', uom: 'brick' });
+    await receive(clerk, warehouse.code, bricks.sku, '1000', '1.20');
+    const customer = await createCustomer(clerk, { creditLimit: { amount: '100000.00', currency: 'ZAR' } });
+    const rep = user('demo:sam').api;
+    const quote = await createQuote(rep, {
+      customerId: customer.id,
+      lines: [{ itemId: bricks.id, warehouseId: warehouse.id, quantity: '100' }],
+    });
+    await accept(rep, quote.id);
+    await settled();
+    const told = (await inApp('demo:sam')).items;
+    expect(told).toHaveLength(1);
+    expect(told[0]?.title).toMatch(/^Order .+ confirmed$/);
+    expect(told[0]?.body).toContain(`Quote ${quote.number} for ${quote.customer.name} is now order`);
+    expect(mailTo(user('demo:sam').email)).toHaveLength(1);
+  });
+});
+
+describe('notify', () => {
+  it('twice with the same key makes one in-app notification and one email', async () => {
+    const key = `report-failed-${randomUUID()}`;
+    const input = {
+      key,
+      template: 'report.failed',
+      data: { reportName: 'Aged receivables', error: 'The replica was unavailable.' },
+      recipients: [
+        { userId: user('demo:bob').userId },
+        { email: 'Outside@Customer.example', name: 'Outside' },
+      ],
+      channels: ['inApp', 'email'] as const,
+    };
+    await notifyDemo({ ...input, channels: [...input.channels] });
+    await notifyDemo({ ...input, channels: [...input.channels] });
+    await deliverDueEmails();
+
+    const bell = (await inApp('demo:bob')).items.filter((n) => n.title === 'Report failed: Aged receivables');
+    expect(bell).toHaveLength(1);
+    expect(bell[0]?.body).toBe('Aged receivables could not be produced: The replica was unavailable.');
+    expect(
+      mailTo('bob@demo.example').filter((m) => m.subject === 'Report failed: Aged receivables'),
+    ).toHaveLength(1);
+    expect(mailTo('outside@customer.example')).toHaveLength(1);
+    expect((await deliveries(key)).map((d) => d.status)).toEqual(['sent', 'sent']);
+  });
+
+  it('writes in the locale asked for', async () => {
+    await notifyDemo({
+      key: `af-${randomUUID()}`,
+      template: 'report.failed',
+      data: { reportName: 'Proefbalans', error: 'Geen data.' },
+      recipients: [{ email: 'afrikaans@customer.example' }],
+      channels: ['email'],
+      locale: 'af-ZA',
+    });
+    await deliverDueEmails();
+    expect(mailTo('afrikaans@customer.example').map((m) => m.subject)).toEqual([
+      'Verslag het misluk: Proefbalans',
+    ]);
+  });
+
+  it('sends the attachments read from Blob storage at send time, with a link to the web app', async () => {
+    const container = await ensureContainer('notification-tests');
+    const documentId = randomUUID();
+    const pdf = Buffer.from('%PDF-1.7\n% a test invoice\n%%EOF\n');
+    await container.getBlockBlobClient(`${demo.id}/${documentId}`).uploadData(pdf, {
+      blobHTTPHeaders: { blobContentType: 'application/pdf' },
+    });
+    configureAttachmentReader(async (_db, tenantId, id) => {
+      const bytes = await container.getBlockBlobClient(`${tenantId}/${id}`).downloadToBuffer();
+      return { fileName: `${id}.pdf`, contentType: 'application/pdf', bytes };
+    });
+    const key = `invoice-${randomUUID()}`;
+    await notifyDemo({
+      key,
+      template: 'invoice.issued',
+      data: {
+        invoiceNumber: 'INV-2026-000100',
+        customerName: 'Bob & Sons',
+        total: { amount: '1150.00', currency: 'ZAR' },
+        dueDate: '2026-12-31',
+        sellerName: 'Demo Construction',
+      },
+      recipients: [{ email: 'accounts@bob.example', name: 'Bob & Sons accounts' }],
+      channels: ['email'],
+      link: '/sales/invoices/100',
+      attachments: [{ documentId }],
+    });
+    // Nothing of the file is kept with the delivery: only which document to read.
+    const stored = await sql<{
+      attachments: unknown;
+    }>`select attachments from notification_deliveries where key = ${key}`.execute(devhost.db);
+    expect(stored.rows[0]?.attachments).toEqual([{ documentId }]);
+    await deliverDueEmails();
+
+    const [email] = mailTo('accounts@bob.example');
+    expect(email?.to).toEqual([{ address: 'accounts@bob.example', name: 'Bob & Sons accounts' }]);
+    expect(email?.subject).toBe('Invoice INV-2026-000100 from Demo Construction');
+    expect(email?.attachments.map((a) => [a.name, a.contentType, a.sizeBytes])).toEqual([
+      [`${documentId}.pdf`, 'application/pdf', pdf.byteLength],
+    ]);
+    expect(email?.html).toContain(`<a href="${devhost.url}/sales/invoices/100">View the invoice</a>`);
+
+    // The catcher's page lists it, shows it, and serves the attachment's bytes.
+    const page = await (await fetch(`${devhost.url}/dev/mail`)).text();
+    expect(page).toContain(`/dev/mail/${email?.id}`);
+    const one = await (await fetch(`${devhost.url}/dev/mail/${email?.id}`)).text();
+    expect(one).toContain(`<iframe sandbox src="/dev/mail/${email?.id}/html"`);
+    const file = await fetch(`${devhost.url}/dev/mail/${email?.id}/attachments/0`);
+    expect(file.headers.get('content-type')).toBe('application/pdf');
+    expect(Buffer.from(await file.arrayBuffer()).equals(pdf)).toBe(true);
+    const listed = await (await fetch(`${devhost.url}/api/dev/mail?to=accounts@bob.example`)).json();
+    expect(listed.items.map((m: { id: string }) => m.id)).toEqual([email?.id]);
+  });
+});
+
+describe('email delivery', () => {
+  const notifyOutside = async (address: string): Promise<string> => {
+    const key = `delivery-${randomUUID()}`;
+    await notifyDemo({
+      key,
+      template: 'report.failed',
+      data: { reportName: 'Stock valuation', error: 'Timed out.' },
+      recipients: [{ email: address }],
+      channels: ['email'],
+    });
+    return key;
+  };
+
+  it('retries with back-off while the provider fails, and the email arrives once', async () => {
+    mail.failNext(2);
+    const key = await notifyOutside('retry@customer.example');
+    await deliverDueEmails();
+    const [first] = await deliveries(key);
+    expect(first).toMatchObject({ status: 'pending', attempts: 1 });
+    expect(first?.last_error).toMatch(/503/);
+    // The first retry waits between half and all of the 30-second base.
+    const waitSeconds = (first!.next_attempt_at.getTime() - Date.now()) / 1000;
+    expect(waitSeconds).toBeGreaterThan(10);
+    expect(waitSeconds).toBeLessThanOrEqual(30);
+    await deliverDueEmails();
+    expect((await deliveries(key))[0]).toMatchObject({ status: 'pending', attempts: 1 });
+
+    await timePasses(key);
+    await devhost.timers.fire('notifications-email-delivery');
+    expect((await deliveries(key))[0]).toMatchObject({ status: 'pending', attempts: 2 });
+    await timePasses(key);
+    await devhost.timers.fire('notifications-email-delivery');
+    expect((await deliveries(key))[0]).toMatchObject({ status: 'sent', attempts: 3, last_error: null });
+    expect(mailTo('retry@customer.example')).toHaveLength(1);
+  });
+
+  it('fails after the last attempt, saying why, and sends nothing', async () => {
+    mail.failNext(2);
+    const key = await notifyOutside('never@customer.example');
+    const deps = { ...deliveryDeps(), attemptsMax: 2 };
+    expect(await deliverDueEmails(deps)).toEqual({ sent: 0, retrying: 1, failed: 0 });
+    await timePasses(key);
+    expect(await deliverDueEmails(deps)).toEqual({ sent: 0, retrying: 0, failed: 1 });
+    const [row] = await deliveries(key);
+    expect(row).toMatchObject({ status: 'failed', attempts: 2 });
+    expect(row?.last_error).toMatch(/503/);
+    await timePasses(key);
+    expect(await deliverDueEmails()).toEqual({ sent: 0, retrying: 0, failed: 0 });
+    expect(mailTo('never@customer.example')).toEqual([]);
+  });
+
+  it('fails at once when the provider refuses the message for good', async () => {
+    mail.failNext(1, 400);
+    const key = await notifyOutside('refused@customer.example');
+    expect(await deliverDueEmails()).toEqual({ sent: 0, retrying: 0, failed: 1 });
+    expect((await deliveries(key))[0]).toMatchObject({ status: 'failed', attempts: 1 });
+  });
+
+  it('fails clearly when no email provider is configured', async () => {
+    const key = await notifyOutside('nowhere@customer.example');
+    expect(await deliverDueEmails({ ...deliveryDeps(), sender: undefined })).toEqual({
+      sent: 0,
+      retrying: 0,
+      failed: 1,
+    });
+    expect((await deliveries(key))[0]).toMatchObject({
+      status: 'failed',
+      last_error: 'no email provider configured',
+    });
+  });
+
+  it('a worker that died between claiming and sending loses its claim when the lease lapses; the email goes once', async () => {
+    const key = await notifyOutside('lease@customer.example');
+    // A worker claims the delivery, then dies before sending it.
+    const claimed = await claimDueDeliveries(devhost.db, { limit: 20, leaseSeconds: 180, attemptsMax: 8 });
+    expect(claimed.map((c) => c.key)).toEqual([key]);
+    expect((await deliveries(key))[0]).toMatchObject({ status: 'sending', attempts: 1 });
+    // While the lease holds, no other worker takes it.
+    expect(await deliverDueEmails()).toEqual({ sent: 0, retrying: 0, failed: 0 });
+    expect(mailTo('lease@customer.example')).toEqual([]);
+
+    await sql`update notification_deliveries set lease_until = now() - interval '1 second' where key = ${key}`.execute(
+      devhost.db,
+    );
+    expect(await deliverDueEmails()).toEqual({ sent: 1, retrying: 0, failed: 0 });
+    expect(await deliverDueEmails()).toEqual({ sent: 0, retrying: 0, failed: 0 });
+    expect((await deliveries(key))[0]).toMatchObject({ status: 'sent', attempts: 2 });
+    expect(mailTo('lease@customer.example')).toHaveLength(1);
+  });
+});
+
+describe('the bell', () => {
+  beforeAll(async () => {
+    for (let i = 1; i <= 3; i++) {
+      // Apart by a few milliseconds, so that "newest first" has one answer.
+      await new Promise((resolve) => setTimeout(resolve, 5));
+      await notifyDemo({
+        key: `bell-${i}-${randomUUID()}`,
+        template: 'report.failed',
+        data: { reportName: `Report ${i}`, error: 'E' },
+        recipients: [{ userId: user('demo:finn').userId }],
+        channels: ['inApp'],
+      });
+    }
+  });
+
+  it("shows a user only their own notifications; another's id, or another tenant's, is not found", async () => {
+    const fionas = (await inApp('demo:fiona')).items;
+    const finns = (await inApp('demo:finn')).items;
+    expect(fionas.length).toBeGreaterThan(0);
+    expect(finns.some((n) => fionas.some((f) => f.id === n.id))).toBe(false);
+    const fionasId = fionas[0]!.id;
+    for (const other of ['demo:finn', 'acme:olga']) {
+      const response = await user(other).api.post(`/api/v1/notifications/${fionasId}/read`, undefined);
+      expect(response.status, other).toBe(404);
+      expect(response.headers.get('content-type')).toMatch(/application\/problem\+json/);
+    }
+    expect((await inApp('demo:fiona')).items.find((n) => n.id === fionasId)?.read).toBe(false);
+    expect((await inApp('acme:olga')).items).toEqual([]);
+  });
+
+  it('counts the unread, marks one read (again: no change) and then all', async () => {
+    const all = (await inApp('demo:finn')).items;
+    const before = await unread('demo:finn');
+    expect(before).toBe(all.filter((n) => !n.read).length);
+    expect(before).toBeGreaterThanOrEqual(4);
+
+    const first = await user('demo:finn').api.post(`/api/v1/notifications/${all[0]!.id}/read`, undefined);
+    expect(first.status, first.text).toBe(200);
+    expect(first.body).toMatchObject({ id: all[0]!.id, read: true });
+    const again = await user('demo:finn').api.post(`/api/v1/notifications/${all[0]!.id}/read`, undefined);
+    expect(again.body.readAt).toBe(first.body.readAt);
+    expect(await unread('demo:finn')).toBe(before - 1);
+    expect((await inApp('demo:finn', '?unread=true')).items.map((n) => n.id)).not.toContain(all[0]!.id);
+
+    const readAll = await user('demo:finn').api.post('/api/v1/notifications/read-all', undefined);
+    expect(readAll.status, readAll.text).toBe(200);
+    expect(readAll.body).toEqual({ count: before - 1 });
+    expect(await unread('demo:finn')).toBe(0);
+    expect((await inApp('demo:finn', '?unread=true')).items).toEqual([]);
+    expect(await unread('demo:fiona')).toBeGreaterThan(0);
+  });
+
+  it('pages newest first with a cursor', async () => {
+    const all = (await inApp('demo:finn')).items;
+    const seen: string[] = [];
+    let cursor: string | null = null;
+    do {
+      const page: { items: { id: string }[]; nextCursor: string | null } = await inApp(
+        'demo:finn',
+        `?limit=2${cursor ? `&cursor=${cursor}` : ''}`,
+      );
+      expect(page.items.length).toBeLessThanOrEqual(2);
+      seen.push(...page.items.map((n) => n.id));
+      cursor = page.nextCursor;
+    } while (cursor);
+    expect(seen).toEqual(all.map((n) => n.id));
+    expect(all[0]?.title).toBe('Report failed: Report 3');
+  });
+});
