@@ -174,11 +174,38 @@ export async function blobReadSasUrl(
   blobName: string,
   options: ReadSasOptions = {},
 ): Promise<ReadSas> {
+  return blobSasUrl(containerName, blobName, 'r', options.expiresInSeconds, {
+    contentDisposition:
+      options.attachmentFileName === undefined
+        ? undefined
+        : attachmentDisposition(options.attachmentFileName),
+    contentType: options.contentType,
+  });
+}
+
+/**
+ * A short-lived URL that lets its holder create or overwrite exactly this one blob (a `PUT` with
+ * `x-ms-blob-type: BlockBlob`), and nothing else: not read it, not list, not touch another blob.
+ * Signed like `blobReadSasUrl`.
+ */
+export async function blobWriteSasUrl(
+  containerName: string,
+  blobName: string,
+  options: { expiresInSeconds?: number } = {},
+): Promise<ReadSas> {
+  return blobSasUrl(containerName, blobName, 'cw', options.expiresInSeconds, {});
+}
+
+async function blobSasUrl(
+  containerName: string,
+  blobName: string,
+  permissions: string,
+  expiresInSeconds: number | undefined,
+  responseHeaders: { contentDisposition?: string; contentType?: string },
+): Promise<ReadSas> {
   assertContainerName(containerName);
-  if (blobName.length === 0 || blobName.length > BLOB_NAME_LENGTH_MAX) {
-    throw new RangeError(`A blob name has 1 to ${BLOB_NAME_LENGTH_MAX} characters.`);
-  }
-  const lifetimeSeconds = options.expiresInSeconds ?? SAS_LIFETIME_SECONDS_DEFAULT;
+  assertBlobName(blobName);
+  const lifetimeSeconds = expiresInSeconds ?? SAS_LIFETIME_SECONDS_DEFAULT;
   if (
     !Number.isInteger(lifetimeSeconds) ||
     lifetimeSeconds < 1 ||
@@ -194,16 +221,13 @@ export async function blobReadSasUrl(
   const values = {
     containerName,
     blobName,
-    permissions: BlobSASPermissions.parse('r'),
+    permissions: BlobSASPermissions.parse(permissions),
     startsOn,
     expiresOn,
     // Over HTTPS only wherever the account speaks it; Azurite in the devhost speaks plain HTTP.
     protocol: service.url.startsWith('https:') ? SASProtocol.Https : undefined,
-    contentDisposition:
-      options.attachmentFileName === undefined
-        ? undefined
-        : attachmentDisposition(options.attachmentFileName),
-    contentType: options.contentType,
+    contentDisposition: responseHeaders.contentDisposition,
+    contentType: responseHeaders.contentType,
   };
 
   const credential = service.credential;
@@ -217,6 +241,72 @@ export async function blobReadSasUrl(
     throw new Error('Blob SAS URLs need a shared key or a token credential; this client has neither.');
   const blobUrl = service.getContainerClient(containerName).getBlobClient(blobName).url;
   return { url: `${blobUrl}?${query.toString()}`, expiresOn };
+}
+
+/** Writes `bytes` as a block blob, replacing any blob of that name, with the headers it is served with. */
+export async function uploadBlob(
+  containerName: string,
+  blobName: string,
+  bytes: Buffer,
+  headers: { contentType: string; contentDisposition?: string },
+): Promise<void> {
+  assertBlobName(blobName);
+  const container = await ensureContainer(containerName);
+  await container.getBlockBlobClient(blobName).uploadData(bytes, {
+    blobHTTPHeaders: {
+      blobContentType: headers.contentType,
+      blobContentDisposition: headers.contentDisposition,
+    },
+  });
+}
+
+/**
+ * A blob's bytes, or undefined when there is no such blob. A blob larger than `maxBytes` is not
+ * downloaded: a RangeError says so, so that no caller reads an unbounded amount into memory.
+ */
+export async function downloadBlob(
+  containerName: string,
+  blobName: string,
+  maxBytes: number,
+): Promise<Buffer | undefined> {
+  assertBlobName(blobName);
+  const container = await ensureContainer(containerName);
+  const blob = container.getBlobClient(blobName);
+  let size: number;
+  try {
+    size = (await blob.getProperties()).contentLength ?? 0;
+  } catch (error) {
+    if ((error as { statusCode?: number }).statusCode === 404) return undefined;
+    throw error;
+  }
+  if (size > maxBytes) throw new RangeError(`The blob has ${size} bytes, more than ${maxBytes}.`);
+  if (size === 0) return Buffer.alloc(0);
+  return blob.downloadToBuffer(0, size);
+}
+
+/** The size of a blob in bytes, or undefined when there is no such blob. */
+export async function blobSizeBytes(containerName: string, blobName: string): Promise<number | undefined> {
+  assertBlobName(blobName);
+  const container = await ensureContainer(containerName);
+  try {
+    return (await container.getBlobClient(blobName).getProperties()).contentLength ?? 0;
+  } catch (error) {
+    if ((error as { statusCode?: number }).statusCode === 404) return undefined;
+    throw error;
+  }
+}
+
+/** Deletes a blob (and its snapshots) if it exists. */
+export async function deleteBlob(containerName: string, blobName: string): Promise<void> {
+  assertBlobName(blobName);
+  const container = await ensureContainer(containerName);
+  await container.getBlobClient(blobName).deleteIfExists({ deleteSnapshots: 'include' });
+}
+
+function assertBlobName(blobName: string): void {
+  if (blobName.length === 0 || blobName.length > BLOB_NAME_LENGTH_MAX) {
+    throw new RangeError(`A blob name has 1 to ${BLOB_NAME_LENGTH_MAX} characters.`);
+  }
 }
 
 function isTokenCredential(credential: unknown): boolean {

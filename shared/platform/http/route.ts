@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import {
   app,
   type FunctionInput,
@@ -61,6 +61,11 @@ interface BaseContext<B, Q, P> {
   params: P;
   /** The version named by If-Match; throws 428 when the header is missing. */
   ifMatch(): number;
+  /**
+   * The raw body of a route with `binary`, read up to its limit; undefined when the body came as
+   * JSON (and was parsed into `body`) or when the route takes no binary body.
+   */
+  bytes: Buffer | undefined;
 }
 
 export interface TenantContext<B, Q, P> extends BaseContext<B, Q, P> {
@@ -75,6 +80,8 @@ export interface ManualTenantContext<B, Q, P> extends BaseContext<B, Q, P> {
   principal: Principal;
   actor: Actor;
   inTenant<T>(work: (trx: Tx) => Promise<T>): Promise<T>;
+  /** The validated Idempotency-Key of a route declared `idempotent: true`, which honours it itself. */
+  idempotencyKey: string | undefined;
 }
 
 export interface AnonymousContext<B, Q, P> extends BaseContext<B, Q, P> {
@@ -100,6 +107,13 @@ interface RouteOptionsBase<B, Q, P> {
   example?: NoInfer<B>;
   /** Extra input bindings, such as the durable client. */
   extraInputs?: FunctionInput[];
+  /**
+   * The body is a file's own bytes (any Content-Type), handed to the handler as `bytes`, read as a
+   * stream and refused with 413 as soon as it passes `limitBytes`. When the route also has a `body`
+   * schema, a body sent as `application/json` is parsed and validated against it instead (within
+   * HTTP_BODY_LIMIT_BYTES).
+   */
+  binary?: { limitBytes: () => number };
 }
 
 export interface TenantRouteOptions<B, Q, P> extends RouteOptionsBase<B, Q, P> {
@@ -119,8 +133,12 @@ export interface TenantRouteOptions<B, Q, P> extends RouteOptionsBase<B, Q, P> {
 
 export interface ManualTenantRouteOptions<B, Q, P> extends RouteOptionsBase<B, Q, P> {
   roles: readonly Role[] | 'any';
-  /** The handler opens its own tenant transactions; no Idempotency-Key support. */
+  /**
+   * The handler opens its own tenant transactions. The platform keeps no Idempotency-Key for it;
+   * with `idempotent: true` it validates the header and hands it to the handler, which honours it.
+   */
   transaction: 'manual';
+  idempotent?: boolean;
   handler: (ctx: ManualTenantContext<B, Q, P>) => Promise<Reply>;
 }
 
@@ -167,10 +185,9 @@ export function defineRoute<B, Q, P>(options: RouteOptions<B, Q, P>): void {
     status: options.status ?? 200,
     example: options.example,
     idempotent:
-      !('anonymous' in options) &&
-      !('transaction' in options) &&
-      options.method === 'POST' &&
-      options.idempotent !== false,
+      'transaction' in options
+        ? options.idempotent === true
+        : !('anonymous' in options) && options.method === 'POST' && options.idempotent !== false,
   };
   registerRouteSpec(spec);
 
@@ -233,11 +250,13 @@ async function handle<B, Q, P>(
   };
   const { context: base, rawBody } = await parseRequest(options, request, invocation, requestId);
   if ('transaction' in options) {
+    const keyHeader = request.headers.get('idempotency-key');
     const reply = await options.handler({
       ...base,
       principal: p,
       actor,
       inTenant: (work) => withTenant(db, p.tenantId, work),
+      idempotencyKey: spec.idempotent && keyHeader !== null ? validateIdempotencyKey(keyHeader) : undefined,
     });
     if (request.method !== 'GET') nudgeOutboxRelay();
     return toResponse(reply, spec.status);
@@ -291,7 +310,18 @@ async function parseRequest<B, Q, P>(
   invocation: InvocationContext,
   requestId: string,
 ): Promise<{ context: BaseContext<B, Q, P>; rawBody: unknown }> {
-  const rawBody = options.body ? await readJsonBody(request) : undefined;
+  let bytes: Buffer | undefined;
+  let rawBody: unknown;
+  if (options.binary && !(options.body && JSON_TYPE.test(request.headers.get('content-type') ?? ''))) {
+    bytes = await readBinaryBody(request, options.binary.limitBytes());
+    // What Idempotency-Key compares: the query (what the bytes attach to) and the bytes' digest.
+    rawBody = {
+      query: Object.fromEntries(request.query),
+      sha256: createHash('sha256').update(bytes).digest('hex'),
+    };
+  } else if (options.body) {
+    rawBody = await readJsonBody(request);
+  }
   const context: BaseContext<B, Q, P> = {
     request,
     invocation,
@@ -302,8 +332,9 @@ async function parseRequest<B, Q, P>(
       Object.fromEntries(request.query),
       'query',
     ),
-    body: options.body ? parseOrThrow(options.body, rawBody) : (undefined as B),
+    body: options.body && bytes === undefined ? parseOrThrow(options.body, rawBody) : (undefined as B),
     ifMatch: () => parseIfMatch(request.headers.get('if-match')),
+    bytes,
   };
   return { context, rawBody };
 }
@@ -345,6 +376,29 @@ async function readJsonBody(request: HttpRequest): Promise<unknown> {
       errors: [{ path: '(body)', message: 'Malformed JSON' }],
     });
   }
+}
+
+/** Reads a raw body chunk by chunk and stops at the first byte past `limit`. */
+async function readBinaryBody(request: HttpRequest, limit: number): Promise<Buffer> {
+  const declared = Number(request.headers.get('content-length') ?? '0');
+  if (declared > limit) throw tooLarge(limit);
+  if (!request.body) return Buffer.alloc(0);
+  const chunks: Buffer[] = [];
+  let length = 0;
+  const reader = request.body.getReader();
+  try {
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      length += value.length;
+      if (length > limit) throw tooLarge(limit);
+      chunks.push(Buffer.from(value.buffer, value.byteOffset, value.byteLength));
+    }
+  } finally {
+    // Stops the rest of an oversized body from being read; harmless after the end.
+    await reader.cancel().catch(() => undefined);
+  }
+  return Buffer.concat(chunks, length);
 }
 
 function tooLarge(limit: number): AppError {
