@@ -4,7 +4,9 @@
  */
 import { app } from '@azure/functions';
 import { z } from 'zod';
+import { readDocumentBytes } from '../shared/modules/documents/index.js';
 import {
+  configureAttachmentReader,
   deliverDueEmails,
   listNotifications,
   markAllNotificationsRead,
@@ -23,6 +25,9 @@ import { withTenant } from '../shared/platform/db/tenant.js';
 import { defineConsumer } from '../shared/platform/events/consumer.js';
 import { firstDelivery } from '../shared/platform/events/inbox.js';
 import { defineRoute } from '../shared/platform/http/route.js';
+
+// Email attachments are documents, read from their blob when the email is sent.
+configureAttachmentReader(readDocumentBytes);
 
 defineRoute({
   name: 'notifications-list',

@@ -10,6 +10,7 @@ import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { devObjectId } from '../../devhost/auth/dev-issuer.js';
 import { DEMO_TENANTS } from '../../shared/modules/admin/index.js';
+import { readDocumentBytes, storeDocument } from '../../shared/modules/documents/index.js';
 import { requestApproval } from '../../shared/modules/approvals/index.js';
 import {
   claimDueDeliveries,
@@ -34,7 +35,7 @@ import {
 
 const devhost = await startTestDevhost();
 afterAll(async () => {
-  configureAttachmentReader(undefined);
+  configureAttachmentReader(readDocumentBytes);
   await devhost.close();
 });
 const mail = devhost.mail;
@@ -283,6 +284,41 @@ describe('notify', () => {
     ]);
   });
 
+  it('attaches a stored document, read through the documents module when the email is sent', async () => {
+    const invoiceId = randomUUID();
+    const pdf = Buffer.from('%PDF-1.7\n1 0 obj << >> endobj\ntrailer << >>\n%%EOF\n');
+    const stored = await storeDocument(devhost.db, {
+      tenantId: demo.id,
+      recordType: 'invoice',
+      recordId: invoiceId,
+      fileName: 'INV-2026-000101.pdf',
+      contentType: 'application/pdf',
+      bytes: pdf,
+      actor: { tenantId: demo.id, objectId: 'system:notification-tests', name: 'Notification tests' },
+      idempotencyKey: `notification-tests-${invoiceId}`,
+    });
+    await notifyDemo({
+      key: `invoice-${invoiceId}`,
+      template: 'invoice.issued',
+      data: {
+        invoiceNumber: 'INV-2026-000101',
+        customerName: 'Bob & Sons',
+        total: { amount: '575.00', currency: 'ZAR' },
+        dueDate: '2026-12-31',
+        sellerName: 'Demo Construction',
+      },
+      recipients: [{ email: 'payables@bob.example' }],
+      channels: ['email'],
+      attachments: [{ documentId: stored.id }],
+    });
+    await deliverDueEmails();
+    const [email] = mailTo('payables@bob.example');
+    expect(email?.attachments.map((a) => [a.name, a.contentType])).toEqual([
+      ['INV-2026-000101.pdf', 'application/pdf'],
+    ]);
+    expect(Buffer.from(email!.attachments[0]!.contentBase64, 'base64').equals(pdf)).toBe(true);
+  });
+
   it('sends the attachments read from Blob storage at send time, with a link to the web app', async () => {
     const container = await ensureContainer('notification-tests');
     const documentId = randomUUID();
@@ -333,8 +369,11 @@ describe('notify', () => {
     const file = await fetch(`${devhost.url}/dev/mail/${email?.id}/attachments/0`);
     expect(file.headers.get('content-type')).toBe('application/pdf');
     expect(Buffer.from(await file.arrayBuffer()).equals(pdf)).toBe(true);
-    const listed = await (await fetch(`${devhost.url}/api/dev/mail?to=accounts@bob.example`)).json();
-    expect(listed.items.map((m: { id: string }) => m.id)).toEqual([email?.id]);
+    configureAttachmentReader(readDocumentBytes);
+    const listed = (await (await fetch(`${devhost.url}/api/dev/mail?to=accounts@bob.example`)).json()) as {
+      items: { id: string }[];
+    };
+    expect(listed.items.map((m) => m.id)).toEqual([email?.id]);
   });
 });
 
