@@ -11,6 +11,10 @@ import {
   profitAndLossCsv,
   profitAndLossQuerySchema,
   profitAndLossSchema,
+  salesByCustomer,
+  salesByCustomerCsv,
+  salesByCustomerQuerySchema,
+  salesByCustomerSchema,
   trialBalance,
   trialBalanceCsv,
   vatReport,
@@ -118,6 +122,25 @@ defineRoute({
     const report = await vatReport(trx, query.from, query.to);
     return query.format === 'csv'
       ? csvReply(`vat-${query.from}-${query.to}.csv`, vatReportCsv(report))
+      : { body: report };
+  },
+});
+
+defineRoute({
+  name: 'accounting-reports-sales-by-customer',
+  method: 'GET',
+  route: 'v1/accounting/reports/sales-by-customer',
+  summary:
+    'Sales per customer and month: invoices less credit notes, excluding and including VAT, in the base currency (?format=csv to download)',
+  tags: ['accounting'],
+  roles: [...READERS, 'Sales.Manager'],
+  query: salesByCustomerQuerySchema,
+  response: salesByCustomerSchema,
+  database: 'replica',
+  handler: async ({ trx, query }) => {
+    const report = await salesByCustomer(trx, query.from, query.to);
+    return query.format === 'csv'
+      ? csvReply(`sales-by-customer-${query.from}-${query.to}.csv`, salesByCustomerCsv(report))
       : { body: report };
   },
 });

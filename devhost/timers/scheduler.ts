@@ -1,7 +1,7 @@
 import { sql, type Kysely } from 'kysely';
 import { resolveAppSettings } from '../bus/app-settings.js';
 import type { FunctionHost, RegisteredFunction } from '../host.js';
-import { NcrontabSchedule, resolveTimeZone } from './ncrontab.js';
+import { NcrontabSchedule, resolveTimeZone } from '../../shared/platform/ncrontab.js';
 
 /** The timer object a handler receives, as the Node worker builds it from the host's TimerInfo. */
 export interface TimerInfo {

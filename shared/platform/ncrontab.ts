@@ -1,7 +1,8 @@
 import { CronExpressionParser, type CronDate } from 'cron-parser';
 
 /**
- * NCRONTAB, the schedule language of Azure Functions timer triggers, on top of `cron-parser`.
+ * NCRONTAB, the schedule language of Azure Functions timer triggers (and of report schedules), on top of
+ * `cron-parser`.
  *
  * The two differ in ways that would make a schedule run locally and not in Azure (or at other
  * times), so fields are parsed here with NCrontab's grammar and handed to `cron-parser` as explicit

@@ -6,6 +6,7 @@ import { postEntry, SME_CHART } from '../../shared/modules/accounting/index.js';
 import { DEMO_TENANTS } from '../../shared/modules/admin/index.js';
 import { withTenant } from '../../shared/platform/db/tenant.js';
 import { Decimal } from '../../shared/platform/money.js';
+import { parseCsv } from '../support/csv.js';
 import { startTestDevhost, type Api } from '../support/devhost.js';
 
 const devhost = await startTestDevhost();
@@ -21,35 +22,6 @@ beforeAll(async () => {
 const REPORTS = '/api/v1/accounting/reports';
 type Dec = InstanceType<typeof Decimal>;
 const dec = (value: string | null | undefined) => new Decimal(value ?? 0);
-
-/** Minimal RFC 4180 reader for the reports' CSV (quoted fields, doubled quotes, CRLF). */
-function parseCsv(text: string): string[][] {
-  const rows: string[][] = [];
-  let row: string[] = [];
-  let field = '';
-  let quoted = false;
-  for (let i = 0; i < text.length; i++) {
-    const ch = text[i]!;
-    if (quoted) {
-      if (ch === '"' && text[i + 1] === '"') {
-        field += '"';
-        i++;
-      } else if (ch === '"') quoted = false;
-      else field += ch;
-    } else if (ch === '"') quoted = true;
-    else if (ch === ',') {
-      row.push(field);
-      field = '';
-    } else if (ch === '\r' && text[i + 1] === '\n') {
-      row.push(field);
-      rows.push(row);
-      row = [];
-      field = '';
-      i++;
-    } else field += ch;
-  }
-  return rows;
-}
 
 async function post(body: Record<string, unknown>) {
   const response = await clerk.post('/api/v1/accounting/journal-entries', body);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseNcrontab, resolveTimeZone } from '../../devhost/timers/ncrontab.js';
+import { parseNcrontab, resolveTimeZone } from '../../shared/platform/ncrontab.js';
 
 const iso = (dates: Date[]): string[] => dates.map((d) => d.toISOString());
 const from = (text: string): Date => new Date(text);

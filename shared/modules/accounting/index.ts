@@ -75,6 +75,13 @@ export {
   SETTLEMENT_KINDS,
 } from './settlements.js';
 export { agingReport, statementOfAccount } from './aging.js';
+export {
+  salesByCustomer,
+  salesByCustomerCsv,
+  salesByCustomerQuerySchema,
+  salesByCustomerSchema,
+} from './sales-report.js';
+export type { SalesByCustomer } from './sales-report.js';
 export { arApErrors } from './ar-ap-errors.js';
 export * from './ar-ap-schemas.js';
 export type { DocumentKind, SettlementKind, PartyKind, Ledger } from './ar-ap-tables.js';

@@ -74,6 +74,7 @@ export async function createTenantRecord(
         time_zone: request.timeZone,
         fiscal_year_start_month: request.fiscalYearStartMonth,
         approval_threshold: request.approvalThreshold,
+        company_profile: JSON.stringify(request.companyProfile ?? {}),
       })
       .onConflict((oc) => oc.doNothing())
       .execute();
@@ -170,6 +171,26 @@ export const DEMO_TENANTS: readonly (OnboardingRequest & { id: string })[] = [
     timeZone: 'Africa/Johannesburg',
     fiscalYearStartMonth: 3,
     approvalThreshold: '250000.00',
+    companyProfile: {
+      legalName: 'Demo Construction (Pty) Ltd',
+      taxNumber: '4123456789',
+      registrationNumber: '2015/123456/07',
+      address: {
+        lines: ['12 Brick Lane', 'Woodstock'],
+        city: 'Cape Town',
+        postalCode: '7925',
+        country: 'ZA',
+      },
+      email: 'accounts@demo-construction.example',
+      phone: '+27 21 555 0100',
+      bank: {
+        bankName: 'First National Bank',
+        accountName: 'Demo Construction (Pty) Ltd',
+        accountNumber: '62812345678',
+        branchCode: '250655',
+        swift: 'FIRNZAJJ',
+      },
+    },
   },
   {
     id: '5b0c3f0e-6d1a-4c55-9a37-2f5e8f1d0a02',
@@ -181,6 +202,19 @@ export const DEMO_TENANTS: readonly (OnboardingRequest & { id: string })[] = [
     timeZone: 'Europe/Berlin',
     fiscalYearStartMonth: 1,
     approvalThreshold: '50000.00',
+    companyProfile: {
+      legalName: 'Acme Europe GmbH',
+      taxNumber: 'DE123456789',
+      registrationNumber: 'HRB 123456',
+      address: { lines: ['Friedrichstraße 100'], city: 'Berlin', postalCode: '10117', country: 'DE' },
+      bank: {
+        bankName: 'Deutsche Bank',
+        accountName: 'Acme Europe GmbH',
+        accountNumber: 'DE89370400440532013000',
+        swift: 'DEUTDEFF',
+        iban: 'DE89370400440532013000',
+      },
+    },
   },
 ];
 

@@ -5,6 +5,7 @@ import { decodeCursor, toPage, type Page } from '../../platform/http/pagination.
 import { isRole } from '../../platform/auth/roles.js';
 import { Decimal, Money } from '../../platform/money.js';
 import { z } from 'zod';
+import { companyProfileSchema } from './schemas.js';
 import type { AuditEntry, AuditQuery, Tenant, TenantPatch, User, UserCreate, UserPatch } from './schemas.js';
 
 function toTenant(row: Selectable<TenantsTable>): Tenant {
@@ -17,6 +18,7 @@ function toTenant(row: Selectable<TenantsTable>): Tenant {
     timeZone: row.time_zone,
     fiscalYearStartMonth: row.fiscal_year_start_month,
     approvalThreshold: Money.of(row.approval_threshold, row.base_currency).toJSON(),
+    companyProfile: companyProfileSchema.catch({}).parse(row.company_profile),
     status: row.status,
     version: row.version,
     createdAt: row.created_at.toISOString(),
@@ -76,6 +78,7 @@ export async function updateTenant(
         fiscal_year_start_month: patch.fiscalYearStartMonth,
       }),
       ...(patch.approvalThreshold !== undefined && { approval_threshold: patch.approvalThreshold.amount }),
+      ...(patch.companyProfile !== undefined && { company_profile: JSON.stringify(patch.companyProfile) }),
       version: sql<number>`version + 1`,
       updated_at: sql<Date>`now()`,
     })

@@ -33,6 +33,60 @@ export const slugSchema = z
   .regex(/^[a-z0-9][a-z0-9-]{1,38}[a-z0-9]$/, '3 to 40 lower-case letters, digits and hyphens')
   .meta({ examples: ['demo'] });
 
+const text = (max: number) => z.string().trim().min(1).max(max);
+
+/**
+ * What a tax invoice and a report header print about the company: its legal name, VAT and
+ * registration numbers, address, contact and bank details. Every field is optional: a tenant fills
+ * in what it has; an invoice leaves out what is not there.
+ */
+export const companyProfileSchema = z
+  .strictObject({
+    legalName: text(200).optional(),
+    taxNumber: text(30)
+      .regex(/^[A-Za-z0-9 ./-]+$/, 'Letters, digits, spaces, dots, slashes and hyphens')
+      .optional()
+      .meta({ description: 'VAT registration number, e.g. 4123456789' }),
+    registrationNumber: text(40)
+      .optional()
+      .meta({ description: 'Company registration number, e.g. 2015/123456/07' }),
+    address: z
+      .strictObject({
+        lines: z.array(text(200)).min(1).max(4),
+        city: text(100).optional(),
+        postalCode: text(20).optional(),
+        country: z
+          .string()
+          .regex(/^[A-Z]{2}$/, 'An ISO 3166 country code such as ZA')
+          .optional(),
+      })
+      .optional(),
+    email: z.email().max(254).optional(),
+    phone: text(40).optional(),
+    website: z
+      .url({ protocol: /^https?$/ })
+      .max(200)
+      .optional(),
+    bank: z
+      .strictObject({
+        bankName: text(100),
+        accountName: text(200),
+        accountNumber: text(40),
+        branchCode: text(20).optional(),
+        swift: z
+          .string()
+          .regex(/^[A-Z]{6}[A-Z0-9]{2}([A-Z0-9]{3})?$/, 'An 8 or 11 character SWIFT/BIC code')
+          .optional(),
+        iban: z
+          .string()
+          .regex(/^[A-Z]{2}\d{2}[A-Z0-9]{11,30}$/, 'An IBAN without spaces')
+          .optional(),
+      })
+      .optional(),
+  })
+  .meta({ description: 'Company details printed on tax invoices and reports' });
+export type CompanyProfile = z.infer<typeof companyProfileSchema>;
+
 export const tenantSchema = z.object({
   id: z.uuid(),
   slug: z.string(),
@@ -42,6 +96,7 @@ export const tenantSchema = z.object({
   timeZone: z.string(),
   fiscalYearStartMonth: z.number().int(),
   approvalThreshold: moneySchema,
+  companyProfile: companyProfileSchema,
   status: z.enum(['active', 'suspended']),
   version: z.number().int(),
   createdAt: z.string(),
@@ -58,6 +113,9 @@ export const tenantPatchSchema = z
     approvalThreshold: z
       .strictObject({ amount: nonNegativeAmountSchema, currency: currencySchema })
       .optional(),
+    companyProfile: companyProfileSchema
+      .optional()
+      .meta({ description: 'Replaces the whole company profile (send every field to keep)' }),
   })
   .refine((patch) => Object.keys(patch).length > 0, 'Name at least one setting to change');
 export type TenantPatch = z.infer<typeof tenantPatchSchema>;
@@ -139,6 +197,7 @@ export const onboardingRequestSchema = z.strictObject({
   timeZone: timeZoneSchema,
   fiscalYearStartMonth: z.number().int().min(1).max(12),
   approvalThreshold: nonNegativeAmountSchema,
+  companyProfile: companyProfileSchema.optional(),
   initialAdmin: z
     .strictObject({
       objectId: z.uuid(),

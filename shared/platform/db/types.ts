@@ -18,6 +18,8 @@ export interface TenantsTable {
   time_zone: string;
   fiscal_year_start_month: number;
   approval_threshold: Numeric;
+  /** Legal name, tax numbers, address, bank details (admin's companyProfileSchema). */
+  company_profile: ColumnType<unknown, string | undefined, string>;
   status: Generated<'active' | 'suspended'>;
   version: Generated<number>;
   created_at: GeneratedTimestamp;

@@ -15,6 +15,11 @@ function cell(value: CsvCell): string {
   return /[",\r\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
 }
 
+/** One CSV record with its CRLF, for writers that stream a file row by row. */
+export function csvRow(cells: readonly CsvCell[]): string {
+  return cells.map(cell).join(',') + '\r\n';
+}
+
 export function toCsv(header: string[], rows: CsvCell[][]): string {
   return [header, ...rows].map((row) => row.map(cell).join(',')).join('\r\n') + '\r\n';
 }

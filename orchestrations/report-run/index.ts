@@ -1,0 +1,35 @@
+import * as df from 'durable-functions';
+import {
+  beginRun,
+  completeRun,
+  failRun,
+  renderRunFile,
+  type ReportFile,
+  type ReportFormat,
+} from '../../shared/modules/reports/index.js';
+import { primaryDb, replicaDb } from '../../shared/platform/db/database.js';
+import { flowActivity } from '../../shared/platform/flow-activity.js';
+import {
+  BEGIN_RUN_ACTIVITY,
+  COMPLETE_RUN_ACTIVITY,
+  FAIL_RUN_ACTIVITY,
+  RENDER_FILE_ACTIVITY,
+  REPORT_RUN,
+} from './names.js';
+import { reportRunOrchestrator, type ReportRunStep } from './report-run.orchestrator.js';
+
+df.app.orchestration(REPORT_RUN, reportRunOrchestrator);
+
+flowActivity(BEGIN_RUN_ACTIVITY, (step: ReportRunStep) => beginRun(primaryDb(), step.tenantId, step.runId));
+
+flowActivity(RENDER_FILE_ACTIVITY, (step: ReportRunStep<ReportFormat>) =>
+  renderRunFile(replicaDb(), primaryDb(), step.tenantId, step.runId, step.data),
+);
+
+flowActivity(COMPLETE_RUN_ACTIVITY, (step: ReportRunStep<{ files: ReportFile[]; rowCount: number }>) =>
+  completeRun(primaryDb(), step.tenantId, step.runId, step.data.files, step.data.rowCount),
+);
+
+flowActivity(FAIL_RUN_ACTIVITY, (step: ReportRunStep<{ reason: string }>) =>
+  failRun(primaryDb(), step.tenantId, step.runId, step.data.reason),
+);
