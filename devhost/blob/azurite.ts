@@ -2,6 +2,7 @@ import { mkdir } from 'node:fs/promises';
 import type { Server } from 'node:http';
 import { createRequire } from 'node:module';
 import path from 'node:path';
+import { BlobServiceClient } from '@azure/storage-blob';
 
 /**
  * Azurite's blob service, started inside the devhost's own process.
@@ -25,6 +26,12 @@ export interface AzuriteOptions {
   port?: number;
   /** The most memory blob contents may take when in memory; 256 MiB unless set. */
   memoryLimitBytes?: number;
+  /**
+   * The web origins a browser may call storage from (a PUT to an upload URL, a fetch of a download
+   * URL), set as the account's CORS rule; `['*']` unless set, `[]` for none. The SAS in each URL is
+   * what authorises a request; CORS only lets the browser send it.
+   */
+  corsOrigins?: string[];
 }
 
 export interface AzuriteInstance {
@@ -165,6 +172,29 @@ function configure(
   );
 }
 
+const CORS_MAX_AGE_SECONDS = 3_600;
+
+/** Sets (or clears) the account's CORS rule, as an Azure storage account is configured for the web app. */
+async function allowBrowsers(connectionString: string, origins: string[]): Promise<void> {
+  const service = BlobServiceClient.fromConnectionString(connectionString, {
+    retryOptions: { maxTries: 1, tryTimeoutInMs: 10_000 },
+  });
+  await service.setProperties({
+    cors:
+      origins.length === 0
+        ? []
+        : [
+            {
+              allowedOrigins: origins.join(','),
+              allowedMethods: 'GET,HEAD,PUT,OPTIONS',
+              allowedHeaders: '*',
+              exposedHeaders: '*',
+              maxAgeInSeconds: CORS_MAX_AGE_SECONDS,
+            },
+          ],
+  });
+}
+
 /**
  * Starts Azurite's blob service on 127.0.0.1, with the API version check skipped (the pinned
  * `@azure/storage-blob` speaks a newer version than Azurite knows), loose mode off (unsupported
@@ -219,6 +249,13 @@ export async function startAzurite(options: AzuriteOptions = {}): Promise<Azurit
   const connectionString =
     `DefaultEndpointsProtocol=http;AccountName=${AZURITE_ACCOUNT_NAME};` +
     `AccountKey=${AZURITE_ACCOUNT_KEY};BlobEndpoint=${blobEndpoint};`;
+  try {
+    await allowBrowsers(connectionString, options.corsOrigins ?? ['*']);
+  } catch (error) {
+    await server.close().catch(() => undefined);
+    if (location !== undefined) openLocations().delete(location);
+    throw error;
+  }
 
   let stopping: Promise<void> | undefined;
   const stop = (): Promise<void> => {

@@ -371,6 +371,21 @@ describe('uploading straight to storage', () => {
     }
   });
 
+  it('lets a browser on the web app PUT to the upload URL (CORS preflight)', async () => {
+    const upload = await session(PDF, 'from-browser.pdf');
+    const preflight = await fetch(upload.uploadUrl, {
+      method: 'OPTIONS',
+      headers: {
+        origin: devhost.url,
+        'access-control-request-method': 'PUT',
+        'access-control-request-headers': 'x-ms-blob-type,content-type',
+      },
+    });
+    expect(preflight.status).toBe(200);
+    expect(preflight.headers.get('access-control-allow-origin')).toBeTruthy();
+    expect(preflight.headers.get('access-control-allow-methods')).toMatch(/PUT/);
+  });
+
   it('refuses to open an upload over the size limit (413 naming size)', async () => {
     const response = await clerk.post('/api/v1/documents/uploads', {
       recordType: 'customer',
