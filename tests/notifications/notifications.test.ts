@@ -11,7 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { devObjectId } from '../../devhost/auth/dev-issuer.js';
 import { DEMO_TENANTS } from '../../shared/modules/admin/index.js';
 import { readDocumentBytes, storeDocument } from '../../shared/modules/documents/index.js';
-import { requestApproval } from '../../shared/modules/approvals/index.js';
+import { closeApproval, escalateApproval, requestApproval } from '../../shared/modules/approvals/index.js';
 import {
   claimDueDeliveries,
   configureAttachmentReader,
@@ -23,6 +23,7 @@ import {
 } from '../../shared/modules/notifications/index.js';
 import { ensureContainer } from '../../shared/platform/blob/storage.js';
 import { withTenant } from '../../shared/platform/db/tenant.js';
+import { emit } from '../../shared/platform/events/outbox.js';
 import { startTestDevhost, type Api } from '../support/devhost.js';
 import {
   accept,
@@ -219,6 +220,64 @@ describe('approvals', () => {
   });
 });
 
+describe('reminders, expiry, stock', () => {
+  const system = { tenantId: demo.id, objectId: 'system:notification-tests', name: 'Tests' };
+
+  it('an escalation reminds the approvers, and an expiry tells the requester', async () => {
+    const approval = await withTenant(devhost.db, demo.id, (trx) =>
+      requestApproval(trx, system, {
+        subject: { type: 'sales.quote', id: randomUUID() },
+        title: 'Order for Kay Builders',
+        amount: { amount: '260000.00', currency: 'ZAR' },
+        baseAmount: '260000.00',
+        reasons: ['over_threshold'],
+        requiredRole: 'Finance.Approver',
+        requestedBy: { objectId: user('demo:rita').objectId, name: 'Rita' },
+        flowInstanceId: randomUUID(),
+        deadline: new Date(Date.now() + 3_600_000).toISOString(),
+      }),
+    );
+    await settled();
+    await withTenant(devhost.db, demo.id, (trx) => escalateApproval(trx, system, approval.id));
+    await settled();
+    for (const approver of ['demo:fiona', 'demo:finn'])
+      expect(
+        (await inApp(approver)).items.filter(
+          (n) => n.title === `Reminder: ${approval.number} still needs a decision`,
+        ),
+        approver,
+      ).toHaveLength(1);
+    await withTenant(devhost.db, demo.id, (trx) => closeApproval(trx, system, approval.id, 'expired'));
+    await settled();
+    const told = (await inApp('demo:rita')).items.filter((n) => n.title.startsWith(approval.number));
+    expect(told.map((n) => n.body)).toEqual([
+      'Nobody decided your request Order for Kay Builders before its deadline, so it expired.',
+    ]);
+    expect(mailTo(user('demo:rita').email).filter((m) => m.subject.startsWith(approval.number))).toHaveLength(
+      1,
+    );
+  });
+
+  it('low stock goes to the inventory clerks', async () => {
+    await withTenant(devhost.db, demo.id, (trx) =>
+      emit(trx, demo.id, 'stockLow', {
+        itemId: randomUUID(),
+        sku: 'CEM-50KG',
+        uom: 'bag',
+        available: '12.5',
+        reorderLevel: '1000',
+      }),
+    );
+    await settled();
+    const told = (await inApp('demo:ivan')).items.filter((n) => n.title === 'Low stock: CEM-50KG');
+    expect(told.map((n) => n.body.replace(/[\u00a0\u202f]/g, ' '))).toEqual([
+      'CEM-50KG has 12,5 bag available, at or below its reorder level of 1 000 bag.',
+    ]);
+    expect(mailTo(user('demo:ivan').email).map((m) => m.subject)).toContain('Low stock: CEM-50KG');
+    expect((await inApp('demo:fiona')).items.some((n) => n.title === 'Low stock: CEM-50KG')).toBe(false);
+  });
+});
+
 describe('sales', () => {
   it('the rep who accepted a quote is told when it becomes an order', async () => {
     await addUser(demo, 'sam', ['Sales.Rep']);
@@ -232,13 +291,27 @@ describe('sales', () => {
       customerId: customer.id,
       lines: [{ itemId: bricks.id, warehouseId: warehouse.id, quantity: '100' }],
     });
-    await accept(rep, quote.id);
+    const instanceId = await accept(rep, quote.id);
     await settled();
     const told = (await inApp('demo:sam')).items;
     expect(told).toHaveLength(1);
     expect(told[0]?.title).toMatch(/^Order .+ confirmed$/);
     expect(told[0]?.body).toContain(`Quote ${quote.number} for ${quote.customer.name} is now order`);
     expect(mailTo(user('demo:sam').email)).toHaveLength(1);
+
+    // The same rep is told, through the flow they started, when a quote does not become an order.
+    await withTenant(devhost.db, demo.id, (trx) =>
+      emit(trx, demo.id, 'quoteOrderFailed', {
+        quoteId: quote.id,
+        number: quote.number,
+        reason: 'Bricks: 20 short in the yard.',
+        outcome: 'stock_short',
+        flowInstanceId: instanceId,
+      }),
+    );
+    await settled();
+    const failed = (await inApp('demo:sam')).items.find((n) => n.title.includes('did not become an order'));
+    expect(failed?.body).toBe('There is not enough stock for it. Bricks: 20 short in the yard.');
   });
 });
 
@@ -446,6 +519,17 @@ describe('email delivery', () => {
       status: 'failed',
       last_error: 'no email provider configured',
     });
+  });
+
+  it('two workers sending at once send each email once', async () => {
+    const keys = [];
+    for (let i = 0; i < 30; i++) keys.push(await notifyOutside(`many-${i}@customer.example`));
+    const runs = await Promise.all([deliverDueEmails(), deliverDueEmails(), deliverDueEmails()]);
+    expect(runs.reduce((sum, run) => sum + run.sent, 0)).toBe(30);
+    for (let i = 0; i < 30; i++) expect(mailTo(`many-${i}@customer.example`)).toHaveLength(1);
+    const rows = await sql<{ attempts: number }>`select attempts from notification_deliveries
+      where key = any(${keys})`.execute(devhost.db);
+    expect(rows.rows.map((r) => r.attempts)).toEqual(Array(30).fill(1));
   });
 
   it('a worker that died between claiming and sending loses its claim when the lease lapses; the email goes once', async () => {
