@@ -6,6 +6,7 @@
  * The record types are registered here with the owning modules' public getters, so each record is
  * looked up by its own module. Employees and projects join the list when their modules exist.
  */
+import { app } from '@azure/functions';
 import { z } from 'zod';
 import {
   getDocument as getTradeDocument,
@@ -22,6 +23,7 @@ import {
   documentSchema,
   documentUrlSchema,
   downloadUrl,
+  expireStaleUploads,
   getDocument,
   idParamsSchema,
   inlineUploadSchema,
@@ -37,6 +39,7 @@ import { getDelivery, getOrder, getQuote } from '../shared/modules/sales/index.j
 import type { Role } from '../shared/platform/auth/roles.js';
 import { settings } from '../shared/platform/config.js';
 import { primaryDb } from '../shared/platform/db/database.js';
+import { withSystem } from '../shared/platform/db/tenant.js';
 import { notFound } from '../shared/platform/errors.js';
 import { parseOrThrow } from '../shared/platform/http/validation.js';
 import { defineRoute, type Actor } from '../shared/platform/http/route.js';
@@ -282,5 +285,26 @@ defineRoute({
   handler: async ({ trx, actor, params, ifMatch }) => {
     await deleteDocument(trx, documentActor(actor), params.id, ifMatch());
     return { status: 204 };
+  },
+});
+
+// ---- Timers --------------------------------------------------------------------------------
+
+/** Every hour, uploads opened more than a day ago and never completed end, tenant by tenant. */
+app.timer('documents-uploads-expire', {
+  schedule: '0 20 * * * *',
+  handler: async (_timer, context) => {
+    const tenants = await withSystem(primaryDb(), (trx) =>
+      trx.selectFrom('tenants').select('id').where('status', '=', 'active').execute(),
+    );
+    for (const tenant of tenants) {
+      const actor = { tenantId: tenant.id, objectId: 'system:document-uploads', name: 'Upload expiry' };
+      let expired = 0;
+      for (let ended = -1; ended !== 0;) {
+        ended = await expireStaleUploads(primaryDb(), actor);
+        expired += ended;
+      }
+      if (expired > 0) context.log(`ended ${expired} unfinished uploads of tenant ${tenant.id}`);
+    }
   },
 });

@@ -386,6 +386,21 @@ describe('uploading straight to storage', () => {
     expect(preflight.headers.get('access-control-allow-methods')).toMatch(/PUT/);
   });
 
+  it('ends uploads left unfinished for a day: rejected, their blob deleted', async () => {
+    const stale = await session(PDF, 'forgotten.pdf');
+    expect((await put(stale.uploadUrl, PDF)).status).toBe(201);
+    const fresh = await session(PDF, 'in-progress.pdf');
+    await sql`update documents set created_at = now() - interval '25 hours' where id = ${stale.id}`.execute(
+      devhost.db,
+    );
+    await devhost.timers.fire('documents-uploads-expire');
+    const ended = await clerk.get(`/api/v1/documents/${stale.id}`);
+    expect(ended.body).toMatchObject({ status: 'rejected', rejection: expect.stringMatching(/24 hours/) });
+    expect(await blobNames(UPLOADS_CONTAINER)).not.toContain(`${demo.id}/${stale.id}`);
+    expect((await clerk.post(`/api/v1/documents/${stale.id}/complete`, undefined)).status).toBe(409);
+    expect((await clerk.get(`/api/v1/documents/${fresh.id}`)).body.status).toBe('pending');
+  });
+
   it('refuses to open an upload over the size limit (413 naming size)', async () => {
     const response = await clerk.post('/api/v1/documents/uploads', {
       recordType: 'customer',

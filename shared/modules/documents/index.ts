@@ -14,6 +14,7 @@ export {
   listDocuments,
   downloadUrl,
   deleteDocument,
+  expireStaleUploads,
 } from './service.js';
 export type { DocumentActor, StoreDocumentInput, UploadInput } from './service.js';
 export type { Document } from './repository.js';

@@ -205,6 +205,39 @@ export async function availableOfRecord(
   return rows.map(toStored);
 }
 
+/**
+ * Marks pending documents created before `before` as rejected with `reason`, at most `limit` of
+ * them (rows another transaction holds are left for the next run), and returns their blob names.
+ */
+export async function rejectStalePending(
+  trx: Tx,
+  before: Date,
+  reason: string,
+  limit: number,
+): Promise<{ id: string; blobName: string }[]> {
+  const stale = await trx
+    .selectFrom('documents')
+    .select(['id', 'blob_name'])
+    .where('status', '=', 'pending')
+    .where('created_at', '<', before)
+    .orderBy('created_at')
+    .limit(limit)
+    .forUpdate()
+    .skipLocked()
+    .execute();
+  if (stale.length === 0) return [];
+  await trx
+    .updateTable('documents')
+    .set((eb) => ({ status: 'rejected', rejection: reason, version: eb('version', '+', 1) }))
+    .where(
+      'id',
+      'in',
+      stale.map((row) => row.id),
+    )
+    .execute();
+  return stale.map((row) => ({ id: row.id, blobName: row.blob_name }));
+}
+
 export function blobNameOf(tenantId: string, id: string): string {
   return `${tenantId}/${id}`;
 }

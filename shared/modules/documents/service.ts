@@ -437,6 +437,36 @@ export async function deleteDocument(
   });
 }
 
+const PENDING_HOURS_MAX = 24;
+const EXPIRED_PER_RUN_MAX = 500;
+
+/**
+ * Ends uploads that were opened and never completed within 24 hours: the document is marked
+ * rejected and whatever was written for it (the staging blob, or the blob of an API upload whose
+ * process died before the commit) is deleted. Returns how many it ended; run it until it says 0.
+ */
+export async function expireStaleUploads(db: Db, actor: AuditActor): Promise<number> {
+  const before = new Date(Date.now() - PENDING_HOURS_MAX * 3_600_000);
+  const reason = `The upload was not completed within ${PENDING_HOURS_MAX} hours.`;
+  const expired = await withTenant(db, actor.tenantId, async (trx) => {
+    const stale = await repo.rejectStalePending(trx, before, reason, EXPIRED_PER_RUN_MAX);
+    for (const document of stale) {
+      await recordAudit(trx, actor, {
+        action: 'document.upload_expired',
+        entityType: 'document',
+        entityId: document.id,
+        details: { reason },
+      });
+    }
+    return stale;
+  });
+  for (const document of expired) {
+    await deleteBlob(UPLOADS_CONTAINER, document.blobName);
+    await deleteBlob(DOCUMENTS_CONTAINER, document.blobName);
+  }
+  return expired.length;
+}
+
 async function availableDocument(trx: Tx, id: string): Promise<StoredDocument> {
   const document = await repo.documentById(trx, id);
   if (!document) throw errors.notFound();
