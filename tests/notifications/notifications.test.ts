@@ -120,27 +120,31 @@ async function timePasses(key: string): Promise<void> {
 const notifyDemo = (input: Omit<NotifyInput, 'tenantId'>) =>
   withTenant(devhost.db, demo.id, (trx) => notify(trx, { tenantId: demo.id, ...input }));
 
+/** Rita asks finance to approve, as the quote-to-order flow does for her. */
+const ritaAsks = (title: string, amount: string, hoursToDecide: number) =>
+  withTenant(devhost.db, demo.id, (trx) =>
+    requestApproval(
+      trx,
+      { tenantId: demo.id, objectId: user('demo:rita').objectId, name: 'Rita' },
+      {
+        subject: { type: 'sales.quote', id: randomUUID() },
+        title,
+        amount: { amount, currency: 'ZAR' },
+        baseAmount: amount,
+        reasons: ['over_threshold'],
+        requiredRole: 'Finance.Approver',
+        requestedBy: { objectId: user('demo:rita').objectId, name: 'Rita' },
+        flowInstanceId: randomUUID(),
+        deadline: new Date(Date.now() + hoursToDecide * 3_600_000).toISOString(),
+      },
+    ),
+  );
+
 describe('approvals', () => {
   let approvalId: string;
 
   it('a request reaches every approver in-app and by email, but not the requester or another tenant', async () => {
-    const approval = await withTenant(devhost.db, demo.id, (trx) =>
-      requestApproval(
-        trx,
-        { tenantId: demo.id, objectId: user('demo:rita').objectId, name: 'Rita' },
-        {
-          subject: { type: 'sales.quote', id: randomUUID() },
-          title: 'Sales order for <Bob & Sons>',
-          amount: { amount: '300000.00', currency: 'ZAR' },
-          baseAmount: '300000.00',
-          reasons: ['over_threshold'],
-          requiredRole: 'Finance.Approver',
-          requestedBy: { objectId: user('demo:rita').objectId, name: 'Rita' },
-          flowInstanceId: randomUUID(),
-          deadline: new Date(Date.now() + 72 * 3_600_000).toISOString(),
-        },
-      ),
-    );
+    const approval = await ritaAsks('Sales order for <Bob & Sons>', '300000.00', 72);
     approvalId = approval.id;
     await settled();
 
@@ -224,19 +228,7 @@ describe('reminders, expiry, stock', () => {
   const system = { tenantId: demo.id, objectId: 'system:notification-tests', name: 'Tests' };
 
   it('an escalation reminds the approvers, and an expiry tells the requester', async () => {
-    const approval = await withTenant(devhost.db, demo.id, (trx) =>
-      requestApproval(trx, system, {
-        subject: { type: 'sales.quote', id: randomUUID() },
-        title: 'Order for Kay Builders',
-        amount: { amount: '260000.00', currency: 'ZAR' },
-        baseAmount: '260000.00',
-        reasons: ['over_threshold'],
-        requiredRole: 'Finance.Approver',
-        requestedBy: { objectId: user('demo:rita').objectId, name: 'Rita' },
-        flowInstanceId: randomUUID(),
-        deadline: new Date(Date.now() + 3_600_000).toISOString(),
-      }),
-    );
+    const approval = await ritaAsks('Order for Kay Builders', '260000.00', 1);
     await settled();
     await withTenant(devhost.db, demo.id, (trx) => escalateApproval(trx, system, approval.id));
     await settled();
