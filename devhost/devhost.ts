@@ -15,6 +15,8 @@ import { resetTokenValidator } from '../shared/platform/auth/token-validator.js'
 import type { Role } from '../shared/platform/auth/roles.js';
 import { DevIssuer } from './auth/dev-issuer.js';
 import { TeamsEmulator } from './teams/emulator.js';
+import { MailCatcher } from './mail/catcher.js';
+import { emailDeliveryIdle } from '../shared/modules/notifications/index.js';
 import { configureBotConnectorCredential, resetBotAuthenticator } from '../shared/modules/teams/index.js';
 import { seedDemoLedger } from './seed/demo-ledger.js';
 import { seedDemoInventory } from './seed/demo-inventory.js';
@@ -69,6 +71,8 @@ export interface Devhost {
   issuer: DevIssuer;
   /** Microsoft Teams and the Bot Framework, played locally: cards captured, buttons pressed. */
   teams: TeamsEmulator;
+  /** The app's email provider locally: every email it sends, at `/dev/mail`. */
+  mail: MailCatcher;
   bus: BusEmulator;
   durable: DurableDriver;
   timers: TimerScheduler;
@@ -166,6 +170,7 @@ export async function startDevhost(options: DevhostOptions = {}): Promise<Devhos
     directory,
     appId: process.env.TEAMS_BOT_APP_ID,
   });
+  const mail = new MailCatcher({ baseUrl: () => baseUrl });
 
   // The app reads its settings from the environment, as in Azure; point them at the local pieces.
   process.env.AZURE_STORAGE_CONNECTION_STRING = azurite.connectionString;
@@ -203,6 +208,7 @@ export async function startDevhost(options: DevhostOptions = {}): Promise<Devhos
     endpoints: [
       (req: DevRequest) => issuer.handleHttp(req),
       (req: DevRequest) => teams.handleHttp(req),
+      (req: DevRequest) => mail.handleHttp(req),
       (req: DevRequest) => durable.handleHttp(req),
     ],
     onError: (error) => console.error('devhost:', error),
@@ -216,6 +222,9 @@ export async function startDevhost(options: DevhostOptions = {}): Promise<Devhos
   // The bot endpoint trusts the emulator's keys, and the app's Bot Connector calls go to it.
   process.env.TEAMS_BOT_APP_ID = teams.appId;
   process.env.TEAMS_OPENID_METADATA_URL = teams.openIdMetadataUrl();
+  // Email goes to the mail catcher, and links in it to this devhost's web app.
+  process.env.MAIL_CATCHER_URL = mail.sendUrl();
+  process.env.WEB_APP_URL = baseUrl;
   resetSettings();
   resetTokenValidator();
   resetBotAuthenticator();
@@ -235,6 +244,7 @@ export async function startDevhost(options: DevhostOptions = {}): Promise<Devhos
       const published = await relayOutbox(db, { publish: (topic, messages) => bus.send(topic, messages) });
       await bus.drain(Math.max(1, deadline - Date.now()));
       await durable.waitForIdle(Math.max(1, deadline - Date.now()));
+      await emailDeliveryIdle();
       const remaining = await sql<{
         n: string;
       }>`select count(*)::text as n from outbox where published_at is null`.execute(db);
@@ -251,6 +261,7 @@ export async function startDevhost(options: DevhostOptions = {}): Promise<Devhos
     host,
     issuer,
     teams,
+    mail,
     bus,
     durable,
     timers,
@@ -265,6 +276,7 @@ export async function startDevhost(options: DevhostOptions = {}): Promise<Devhos
       await bus.stop();
       await durable.stop();
       await outboxRelayIdle();
+      await emailDeliveryIdle();
       configureEventPublisher(undefined);
       await azurite.stop();
       await database.close();

@@ -34,6 +34,13 @@ const settingsSchema = z.object({
     .min(1)
     .max(24 * 30)
     .default(72),
+  /** The largest document (attachment) accepted, in bytes. */
+  DOCUMENTS_MAX_BYTES: z.coerce
+    .number()
+    .int()
+    .min(1024)
+    .max(1024 * 1024 * 1024)
+    .default(25 * 1024 * 1024),
   AZURE_STORAGE_CONNECTION_STRING: z.string().optional(),
   STORAGE_BLOB_URL: z.string().optional(),
   SERVICEBUS_FQDN: z.string().optional(),
@@ -56,6 +63,18 @@ const settingsSchema = z.object({
   TEAMS_CONNECTOR_SCOPE: z.string().trim().default('https://api.botframework.com/.default'),
   /** Attempts per Bot Connector call on 429 and 5xx, the first included. */
   TEAMS_CONNECTOR_ATTEMPTS_MAX: z.coerce.number().int().min(1).max(10).default(5),
+  /** Azure Communication Services, for email (with EMAIL_SENDER_ADDRESS), by the app's managed identity. */
+  ACS_EMAIL_ENDPOINT: z.string().trim().optional(),
+  /** The From address of every email: an address of a domain verified in ACS (`DoNotReply@…`). */
+  EMAIL_SENDER_ADDRESS: z.string().trim().optional(),
+  /** A mail catcher to send email to instead of ACS (the devhost sets its own). */
+  MAIL_CATCHER_URL: z.string().trim().optional(),
+  /** The web app's address, to turn a notification's link into one an email can carry. */
+  WEB_APP_URL: z.string().trim().optional(),
+  /** Attempts per email before it is marked failed, the first included. */
+  NOTIFICATIONS_EMAIL_ATTEMPTS_MAX: z.coerce.number().int().min(1).max(20).default(8),
+  /** The first retry's delay; each further one doubles (with jitter), up to an hour. */
+  NOTIFICATIONS_EMAIL_BACKOFF_SECONDS: z.coerce.number().int().min(1).max(3600).default(30),
   LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error']).default('info'),
 });
 

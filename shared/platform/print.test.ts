@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { formatDay, formatDecimal } from './format.js';
+import { formatDay, formatDecimal } from './print.js';
 
 describe('printing exact decimals', () => {
   it('groups and separates by locale without rounding through a float', () => {

@@ -1,5 +1,5 @@
 /**
- * Locale formatting of exact decimal strings for print: the digits come from the string itself
+ * Printing: locale formatting of exact decimal strings: the digits come from the string itself
  * (never through a float), the separators from Intl for the locale.
  */
 const separatorCache = new Map<string, { group: string; decimal: string; minus: string }>();
@@ -49,4 +49,21 @@ export function formatDay(isoDate: string, locale: string): string {
 /** An instant with date and time in a time zone, for "generated at". */
 export function formatInstant(at: Date, locale: string, timeZone: string): string {
   return new Intl.DateTimeFormat(locale, { dateStyle: 'medium', timeStyle: 'short', timeZone }).format(at);
+}
+
+/** Characters the standard PDF fonts (WinAnsi) can show beyond Latin-1. */
+const WIN_ANSI_EXTRA = new Set('€‚ƒ„…†‡ˆ‰Š‹ŒŽ‘’“”•–—˜™š›œžŸ');
+
+/**
+ * Text for the standard fonts: narrow and other spaces become no-break spaces, anything the
+ * WinAnsi encoding cannot show becomes '?', so a name in another script prints legibly marked
+ * instead of as wrong glyphs.
+ */
+export function pdfText(text: string): string {
+  let out = '';
+  for (const ch of text.replace(/[\u2000-\u200a\u202f\u205f]/g, '\u00a0')) {
+    const code = ch.codePointAt(0) ?? 0;
+    out += code <= 0xff || WIN_ANSI_EXTRA.has(ch) ? ch : '?';
+  }
+  return out;
 }

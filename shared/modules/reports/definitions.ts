@@ -13,7 +13,7 @@ import type { Role } from '../../platform/auth/roles.js';
 import type { Tx } from '../../platform/db/database.js';
 import { Decimal } from '../../platform/money.js';
 import { labelsFor, reportTitle, type Labels } from './labels.js';
-import { formatDay } from './render/format.js';
+import { formatDay } from '../../platform/print.js';
 import type { Period } from './periods.js';
 import type { ReportParameters, ReportType } from './schemas.js';
 import type { ReportColumn, ReportRow, ReportTable } from './table.js';

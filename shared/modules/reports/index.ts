@@ -26,4 +26,4 @@ export { REPORTS } from './definitions.js';
 export { resolvePeriod } from './periods.js';
 export { reportErrors } from './errors.js';
 export type { ReportTable, ReportRow, ReportColumn } from './table.js';
-export { renderReport, CONTENT_TYPES, pdfLayout, pdfText, formatDecimal, formatDay } from './render/index.js';
+export { renderReport, CONTENT_TYPES, pdfLayout } from './render/index.js';

@@ -23,5 +23,4 @@ export function renderReport(table: ReportTable, header: ReportHeader, format: R
   }
 }
 
-export { pdfLayout, pdfText } from './pdf.js';
-export { formatDecimal, formatDay } from './format.js';
+export { pdfLayout } from './pdf.js';

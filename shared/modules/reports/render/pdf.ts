@@ -3,30 +3,13 @@ import PDFDocument from 'pdfkit';
 import { minorUnits } from '../../../platform/money.js';
 import { labelsFor } from '../labels.js';
 import type { Cell, ReportColumn, ReportHeader, ReportRow, ReportTable } from '../table.js';
-import { formatDecimal, formatInstant } from './format.js';
+import { formatDecimal, formatInstant, pdfText } from '../../../platform/print.js';
 
 const MARGIN = 36;
 const ROW_HEIGHT = 13;
 const FONT_SIZE = 8.5;
 const HEADER_HEIGHT = 74;
 const FOOTER_HEIGHT = 24;
-
-/** Characters the standard PDF fonts (WinAnsi) can show beyond Latin-1. */
-const WIN_ANSI_EXTRA = new Set('€‚ƒ„…†‡ˆ‰Š‹ŒŽ‘’“”•–—˜™š›œžŸ');
-
-/**
- * Text for the standard fonts: narrow and other spaces become no-break spaces, anything the
- * WinAnsi encoding cannot show becomes '?', so a name in another script prints legibly marked
- * instead of as wrong glyphs.
- */
-export function pdfText(text: string): string {
-  let out = '';
-  for (const ch of text.replace(/[\u2000-\u200a\u202f\u205f]/g, '\u00a0')) {
-    const code = ch.codePointAt(0) ?? 0;
-    out += code <= 0xff || WIN_ANSI_EXTRA.has(ch) ? ch : '?';
-  }
-  return out;
-}
 
 export interface PdfLayout {
   landscape: boolean;

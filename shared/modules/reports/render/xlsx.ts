@@ -4,7 +4,7 @@ import ExcelJS from 'exceljs';
 import { minorUnits } from '../../../platform/money.js';
 import { labelsFor } from '../labels.js';
 import type { Cell, ReportColumn, ReportHeader, ReportTable } from '../table.js';
-import { formatInstant } from './format.js';
+import { formatInstant } from '../../../platform/print.js';
 
 /** Rows above the column headers: company, title, period, generated; then a blank row. */
 const TITLE_ROWS = 5;
