@@ -170,6 +170,7 @@ describe('an invoice in another currency', () => {
       lines: [line({ account: '4000', unitPrice: '1000.00', taxCode: 'VAT15' })],
     });
     await settled();
+    expect(invoice.baseGross).toEqual({ amount: '23000.00', currency: 'ZAR' });
     const mail = devhost.mail.messages('ap@eurobuild.example');
     expect(mail).toHaveLength(1);
     const { text } = await pdfText(Buffer.from(mail[0]!.attachments[0]!.contentBase64, 'base64'));
