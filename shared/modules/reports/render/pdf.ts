@@ -179,7 +179,7 @@ export function renderPdf(table: ReportTable, header: ReportHeader): Readable {
       line(row);
       rows += 1;
     }
-    if (rows === 0) line({ cells: { [table.columns[0]!.key]: labels('noRows') } });
+    if (rows === 0) line({ cells: { [table.columns[0]!.key]: labels('noRows') }, style: 'heading' });
     for (const row of table.totals) line(row);
     if (page !== layout.pages)
       throw new Error(`The report laid out ${page} pages where ${layout.pages} were planned.`);
