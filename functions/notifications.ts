@@ -17,6 +17,7 @@ import {
   notifyForEvent,
   NOTIFIED_EVENT_TYPES,
   nudgeEmailDelivery,
+  purgeExpiredNotifications,
   unreadCountSchema,
   unreadNotificationCount,
 } from '../shared/modules/notifications/index.js';
@@ -105,5 +106,14 @@ app.timer('notifications-email-delivery', {
     const run = await deliverDueEmails();
     if (run.sent + run.retrying + run.failed > 0)
       context.log(`email delivery: ${run.sent} sent, ${run.retrying} to retry, ${run.failed} failed`);
+  },
+});
+
+/** Old read notifications and the records of emails long sent go, daily, in bounded batches. */
+app.timer('notifications-cleanup', {
+  schedule: '0 41 3 * * *',
+  handler: async (_timer, context) => {
+    const deleted = await purgeExpiredNotifications(primaryDb());
+    if (deleted > 0) context.log(`deleted ${deleted} expired notifications and email records`);
   },
 });

@@ -23,6 +23,7 @@ import {
 } from '../../shared/modules/notifications/index.js';
 import { ensureContainer } from '../../shared/platform/blob/storage.js';
 import { withTenant } from '../../shared/platform/db/tenant.js';
+import type { EventKey, EventPayload } from '../../shared/platform/events/catalog.js';
 import { emit } from '../../shared/platform/events/outbox.js';
 import { startTestDevhost, type Api } from '../support/devhost.js';
 import {
@@ -119,6 +120,22 @@ async function timePasses(key: string): Promise<void> {
 
 const notifyDemo = (input: Omit<NotifyInput, 'tenantId'>) =>
   withTenant(devhost.db, demo.id, (trx) => notify(trx, { tenantId: demo.id, ...input }));
+
+/** An email to an outside address, as the lead's invoice and report code sends. */
+const notifyOutside = async (address: string): Promise<string> => {
+  const key = `delivery-${randomUUID()}`;
+  await notifyDemo({
+    key,
+    template: 'report.failed',
+    data: { reportName: 'Stock valuation', error: 'Timed out.' },
+    recipients: [{ email: address }],
+    channels: ['email'],
+  });
+  return key;
+};
+/** An event of the demo tenant, as the module that owns it emits it. */
+const emitDemo = <K extends EventKey>(key: K, payload: EventPayload<K>) =>
+  withTenant(devhost.db, demo.id, (trx) => emit(trx, demo.id, key, payload));
 
 /** Rita asks finance to approve, as the quote-to-order flow does for her. */
 const ritaAsks = (title: string, amount: string, hoursToDecide: number) =>
@@ -251,15 +268,13 @@ describe('reminders, expiry, stock', () => {
   });
 
   it('low stock goes to the inventory clerks', async () => {
-    await withTenant(devhost.db, demo.id, (trx) =>
-      emit(trx, demo.id, 'stockLow', {
-        itemId: randomUUID(),
-        sku: 'CEM-50KG',
-        uom: 'bag',
-        available: '12.5',
-        reorderLevel: '1000',
-      }),
-    );
+    await emitDemo('stockLow', {
+      itemId: randomUUID(),
+      sku: 'CEM-50KG',
+      uom: 'bag',
+      available: '12.5',
+      reorderLevel: '1000',
+    });
     await settled();
     const told = (await inApp('demo:ivan')).items.filter((n) => n.title === 'Low stock: CEM-50KG');
     expect(told.map((n) => n.body.replace(/[\u00a0\u202f]/g, ' '))).toEqual([
@@ -292,15 +307,13 @@ describe('sales', () => {
     expect(mailTo(user('demo:sam').email)).toHaveLength(1);
 
     // The same rep is told, through the flow they started, when a quote does not become an order.
-    await withTenant(devhost.db, demo.id, (trx) =>
-      emit(trx, demo.id, 'quoteOrderFailed', {
-        quoteId: quote.id,
-        number: quote.number,
-        reason: 'Bricks: 20 short in the yard.',
-        outcome: 'stock_short',
-        flowInstanceId: instanceId,
-      }),
-    );
+    await emitDemo('quoteOrderFailed', {
+      quoteId: quote.id,
+      number: quote.number,
+      reason: 'Bricks: 20 short in the yard.',
+      outcome: 'stock_short',
+      flowInstanceId: instanceId,
+    });
     await settled();
     const failed = (await inApp('demo:sam')).items.find((n) => n.title.includes('did not become an order'));
     expect(failed?.body).toBe('There is not enough stock for it. Bricks: 20 short in the yard.');
@@ -443,18 +456,6 @@ describe('notify', () => {
 });
 
 describe('email delivery', () => {
-  const notifyOutside = async (address: string): Promise<string> => {
-    const key = `delivery-${randomUUID()}`;
-    await notifyDemo({
-      key,
-      template: 'report.failed',
-      data: { reportName: 'Stock valuation', error: 'Timed out.' },
-      recipients: [{ email: address }],
-      channels: ['email'],
-    });
-    return key;
-  };
-
   it('retries with back-off while the provider fails, and the email arrives once', async () => {
     mail.failNext(2);
     const key = await notifyOutside('retry@customer.example');
@@ -611,5 +612,59 @@ describe('the bell', () => {
     } while (cursor);
     expect(seen).toEqual(all.map((n) => n.id));
     expect(all[0]?.title).toBe('Report failed: Report 3');
+  });
+});
+
+describe('keeping', () => {
+  it('deletes read notifications and finished emails past keeping, and nothing else', async () => {
+    const key = `old-${randomUUID()}`;
+    await notifyDemo({
+      key,
+      template: 'report.failed',
+      data: { reportName: 'Old report', error: 'E' },
+      recipients: [{ userId: user('demo:bob').userId }, { userId: user('demo:ivan').userId }],
+      channels: ['inApp', 'email'],
+    });
+    await deliverDueEmails();
+    // Bob read his long ago; Ivan never read his. Both emails were sent long ago.
+    await sql`update notifications set created_at = now() - interval '200 days',
+      read_at = case when user_id = ${user('demo:bob').userId}::uuid then now() - interval '100 days' end
+      where key = ${key}`.execute(devhost.db);
+    await sql`update notification_deliveries set updated_at = now() - interval '100 days' where key = ${key}`.execute(
+      devhost.db,
+    );
+    const pending = await notifyOutside('kept@customer.example');
+    await sql`update notification_deliveries set updated_at = now() - interval '100 days',
+      next_attempt_at = now() + interval '1 hour' where key = ${pending}`.execute(devhost.db);
+
+    await devhost.timers.fire('notifications-cleanup');
+    const left = await sql<{ user_id: string }>`select user_id from notifications where key = ${key}`.execute(
+      devhost.db,
+    );
+    expect(left.rows.map((r) => r.user_id)).toEqual([user('demo:ivan').userId]);
+    expect(await deliveries(key)).toEqual([]);
+    expect((await deliveries(pending)).map((d) => d.status)).toEqual(['pending']);
+  });
+});
+
+describe('flows the system started', () => {
+  it('tell no one, and do not fail, when no user started the flow', async () => {
+    const instanceId = randomUUID();
+    await sql`insert into flows (tenant_id, instance_id, name, started_by)
+      values (${demo.id}, ${instanceId}, 'quote-to-order', 'system:scheduler')`.execute(devhost.db);
+    const before = await sql<{ n: string }>`select count(*)::text as n from notifications`.execute(
+      devhost.db,
+    );
+    await emitDemo('quoteOrderFailed', {
+      quoteId: randomUUID(),
+      number: 'Q-SYSTEM-1',
+      reason: 'Expired.',
+      outcome: 'expired',
+      flowInstanceId: instanceId,
+    });
+    await settled();
+    const after = await sql<{ n: string }>`select count(*)::text as n from notifications`.execute(devhost.db);
+    expect(after.rows[0]?.n).toBe(before.rows[0]?.n);
+    expect(await devhost.bus.deadLetters('erp-events', 'notifications')).toEqual([]);
   });
 });

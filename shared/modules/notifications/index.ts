@@ -7,6 +7,8 @@ export {
   unreadNotificationCount,
   markNotificationRead,
   markAllNotificationsRead,
+  purgeExpiredNotifications,
+  NOTIFICATION_RETENTION,
 } from './service.js';
 export type { NotificationChannel, NotificationRecipient, NotifyInput } from './service.js';
 export { notifyForEvent, NOTIFIED_EVENT_TYPES } from './events.js';

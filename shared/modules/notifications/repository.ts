@@ -81,6 +81,9 @@ export async function usersById(trx: Tx, ids: string[]): Promise<RecipientUser[]
   return rows.map((r) => ({ id: r.id, name: r.display_name, email: r.email, active: r.active }));
 }
 
+/** Users are Entra object ids; flows started by the system name themselves `system:<component>`. */
+const OBJECT_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
 /** The user ids of the active users holding a role granted in Tessera. */
 export async function activeUserIdsWithRole(
   trx: Tx,
@@ -92,11 +95,14 @@ export async function activeUserIdsWithRole(
     .select('id')
     .where('active', '=', true)
     .where(sql<boolean>`${role} = any(roles)`);
-  if (exceptObjectId) select = select.where('object_id', '<>', exceptObjectId);
+  if (exceptObjectId && OBJECT_ID.test(exceptObjectId))
+    select = select.where('object_id', '<>', exceptObjectId);
   return (await select.orderBy('id').execute()).map((r) => r.id);
 }
 
+/** The user with an object id; none for the system, or for someone not (yet) in the directory. */
 export async function userIdByObjectId(trx: Tx, objectId: string): Promise<string | undefined> {
+  if (!OBJECT_ID.test(objectId)) return undefined;
   const row = await trx.selectFrom('users').select('id').where('object_id', '=', objectId).executeTakeFirst();
   return row?.id;
 }
@@ -336,5 +342,34 @@ export async function recordOutcome(
         })
         .execute();
     }
+  });
+}
+
+/** How long what the app no longer needs is kept. */
+export interface Retention {
+  readNotificationDays: number;
+  notificationDays: number;
+  finishedDeliveryDays: number;
+}
+
+/**
+ * Deletes, across tenants and in bounded batches, notifications read long ago or older than any
+ * one would scroll back to, and deliveries sent or failed long ago. Returns how many went.
+ */
+export async function deleteExpired(db: Db, retention: Retention, batchSize: number): Promise<number> {
+  return withSystem(db, async (trx) => {
+    const notifications = await sql`
+      delete from notifications where ctid in (
+        select ctid from notifications
+        where (read_at < now() - make_interval(days => ${retention.readNotificationDays}))
+           or created_at < now() - make_interval(days => ${retention.notificationDays})
+        limit ${batchSize})`.execute(trx);
+    const deliveries = await sql`
+      delete from notification_deliveries where ctid in (
+        select ctid from notification_deliveries
+        where status in ('sent', 'failed')
+          and updated_at < now() - make_interval(days => ${retention.finishedDeliveryDays})
+        limit ${batchSize})`.execute(trx);
+    return Number(notifications.numAffectedRows ?? 0) + Number(deliveries.numAffectedRows ?? 0);
   });
 }

@@ -6,12 +6,13 @@
  */
 import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
-import type { Tx } from '../../platform/db/database.js';
+import type { Db, Tx } from '../../platform/db/database.js';
 import { AppError } from '../../platform/errors.js';
 import { decodeCursor, toPage, type Page } from '../../platform/http/pagination.js';
 import { logger } from '../../platform/telemetry/logger.js';
 import {
   countUnread,
+  deleteExpired,
   insertDelivery,
   insertNotification,
   listForUser,
@@ -198,4 +199,24 @@ export async function markNotificationRead(trx: Tx, userId: string, id: string):
 
 export async function markAllNotificationsRead(trx: Tx, userId: string): Promise<{ count: number }> {
   return { count: await markAllReadRows(trx, userId) };
+}
+
+/** Read notifications go after 90 days, any after a year; finished emails' records after 90 days. */
+export const NOTIFICATION_RETENTION = {
+  readNotificationDays: 90,
+  notificationDays: 365,
+  finishedDeliveryDays: 90,
+} as const;
+const PURGE_BATCH_SIZE = 5000;
+const PURGE_BATCHES_MAX = 20;
+
+/** Deletes what is past keeping, across tenants; returns how many rows went. */
+export async function purgeExpiredNotifications(db: Db): Promise<number> {
+  let total = 0;
+  for (let batch = 0; batch < PURGE_BATCHES_MAX; batch++) {
+    const deleted = await deleteExpired(db, NOTIFICATION_RETENTION, PURGE_BATCH_SIZE);
+    total += deleted;
+    if (deleted === 0) break;
+  }
+  return total;
 }

@@ -12,7 +12,8 @@ import { sql, type Kysely } from 'kysely';
  * - a delivery marked sent without the provider's id, or failed without a reason: CHECKs.
  *
  * The delivery worker runs across tenants as the system role (like the outbox relay): it may read
- * deliveries and change only their delivery state, never their content.
+ * deliveries and change only their delivery state, never their content. The same role deletes
+ * what is past keeping (old read notifications, finished deliveries).
  */
 export async function up(db: Kysely<unknown>): Promise<void> {
   await sql`
@@ -78,14 +79,16 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     await sql`create policy tenant_isolation on ${sql.table(table)} to tessera_app
       using (tenant_id = app_current_tenant()) with check (tenant_id = app_current_tenant())`.execute(db);
   }
-  await sql`create policy system_access on notification_deliveries to tessera_system using (true) with check (true)`.execute(
-    db,
-  );
+  for (const table of ['notifications', 'notification_deliveries']) {
+    await sql`create policy system_access on ${sql.table(table)} to tessera_system using (true) with check (true)`.execute(
+      db,
+    );
+  }
 
   await sql`grant select, insert on notifications to tessera_app`.execute(db);
   await sql`grant update (read_at) on notifications to tessera_app`.execute(db);
   await sql`grant select, insert on notification_deliveries to tessera_app`.execute(db);
-  await sql`grant select on notification_deliveries to tessera_system`.execute(db);
+  await sql`grant select, delete on notifications, notification_deliveries to tessera_system`.execute(db);
   await sql`grant update (status, attempts, next_attempt_at, lease_until, last_error, provider_message_id, sent_at, updated_at)
     on notification_deliveries to tessera_system`.execute(db);
 }
