@@ -397,6 +397,21 @@ describe('notify', () => {
     expect(Buffer.from(email!.attachments[0]!.contentBase64, 'base64').equals(pdf)).toBe(true);
   });
 
+  it('fails at once, without sending, when an attachment no longer exists', async () => {
+    const key = `gone-${randomUUID()}`;
+    await notifyDemo({
+      key,
+      template: 'invoice.issued',
+      data: { invoiceNumber: 'INV-GONE', customerName: 'C', total: { amount: '1.00', currency: 'ZAR' } },
+      recipients: [{ email: 'gone@customer.example' }],
+      channels: ['email'],
+      attachments: [{ documentId: randomUUID() }],
+    });
+    expect(await deliverDueEmails()).toEqual({ sent: 0, retrying: 0, failed: 1 });
+    expect((await deliveries(key))[0]?.last_error).toMatch(/no longer exists/);
+    expect(mailTo('gone@customer.example')).toEqual([]);
+  });
+
   it('sends the attachments read from Blob storage at send time, with a link to the web app', async () => {
     const container = await ensureContainer('notification-tests');
     const documentId = randomUUID();

@@ -13,6 +13,7 @@
  */
 import { settings } from '../../platform/config.js';
 import { primaryDb, type Db } from '../../platform/db/database.js';
+import { AppError } from '../../platform/errors.js';
 import { logger } from '../../platform/telemetry/logger.js';
 import { emailSender, PermanentEmailError, type EmailAttachment, type EmailSender } from './email.js';
 import {
@@ -171,7 +172,12 @@ async function readAttachments(deps: DeliveryDeps, delivery: ClaimedDelivery): P
   const files: EmailAttachment[] = [];
   let total = 0;
   for (const { documentId } of delivery.attachments) {
-    const file = await reader(deps.db, delivery.tenantId, documentId);
+    const file = await reader(deps.db, delivery.tenantId, documentId).catch((error: unknown) => {
+      // A document deleted since the notification was written will not come back: stop trying.
+      if (error instanceof AppError && error.kind === 'not_found')
+        throw new PermanentEmailError(`The attachment ${documentId} no longer exists.`, { cause: error });
+      throw error;
+    });
     total += file.bytes.byteLength;
     if (total > ATTACHMENT_BYTES_MAX)
       throw new PermanentEmailError(`The attachments are larger than ${ATTACHMENT_BYTES_MAX} bytes.`);
