@@ -17,7 +17,7 @@ import {
   REPORTS,
   requestRun,
   runCreateSchema,
-  runFileParamsSchema,
+  runFileQuerySchema,
   runFileUrl,
   runListQuerySchema,
   runSchema,
@@ -101,6 +101,7 @@ defineRoute({
   params: idParamsSchema,
   body: schedulePatchSchema,
   response: scheduleSchema,
+  example: { active: false },
   handler: async ({ trx, actor, params, body, ifMatch }) => {
     await getReadableSchedule(trx, actor, params.id);
     const schedule = await changeSchedule(trx, actor, params.id, ifMatch(), body);
@@ -157,16 +158,18 @@ defineRoute({
 });
 
 defineRoute({
-  name: 'reports-runs-file',
+  name: 'reports-runs-download',
   method: 'GET',
-  route: 'v1/reports/runs/{id}/files/{format}',
-  summary: 'A short-lived download link (SAS, 10 minutes) for one file of a finished run',
+  route: 'v1/reports/runs/{id}/download',
+  summary:
+    'A short-lived download link (SAS, 10 minutes) for one file of a finished run (?format=pdf|xlsx|csv)',
   tags: ['reports'],
   roles: REPORT_USERS,
-  params: runFileParamsSchema,
+  params: idParamsSchema,
+  query: runFileQuerySchema,
   response: downloadSchema,
-  handler: async ({ trx, actor, params }) => ({
-    body: await runFileUrl(trx, actor, params.id, params.format),
+  handler: async ({ trx, actor, params, query }) => ({
+    body: await runFileUrl(trx, actor, params.id, query.format),
   }),
 });
 

@@ -221,7 +221,7 @@ describe('a scheduled report', () => {
   });
 
   it('gives a download link that serves the file as an attachment', async () => {
-    const link = await clerk.get(`/api/v1/reports/runs/${run.id}/files/pdf`);
+    const link = await clerk.get(`/api/v1/reports/runs/${run.id}/download?format=pdf`);
     expect(link.status, link.text).toBe(200);
     const response = await fetch(link.body.url);
     expect(response.status).toBe(200);

@@ -315,9 +315,7 @@ export async function finishRun(
 }
 
 /** Everything a reader in another process needs to print the header. */
-export async function companyOf(
-  trx: Tx,
-): Promise<{
+export async function companyOf(trx: Tx): Promise<{
   id: string;
   name: string;
   profile: unknown;

@@ -120,21 +120,38 @@ export type Schedule = z.infer<typeof scheduleSchema>;
 
 export const scheduleListQuerySchema = z.strictObject({ ...pageQuery });
 
-export const runCreateSchema = z.union([
-  z.strictObject({
-    scheduleId: z.uuid().meta({ description: 'Run this schedule now, for its usual period' }),
-  }),
-  z.strictObject({
+/**
+ * Run a schedule now (`scheduleId` alone), or a report described here (`reportType` and `formats`,
+ * with a relative period in `parameters` or an explicit `from`/`to`).
+ */
+export const runCreateSchema = z
+  .strictObject({
+    scheduleId: z.uuid().optional().meta({ description: 'Run this schedule now, for its usual period' }),
     name: z.string().trim().min(1).max(200).optional(),
-    reportType: z.enum(REPORT_TYPES),
+    reportType: z.enum(REPORT_TYPES).optional(),
     parameters: reportParametersSchema.optional(),
     from: dateSchema.optional().meta({ description: 'An explicit period instead of parameters.period' }),
     to: dateSchema.optional(),
-    formats: formatsSchema,
-    recipients: z.array(recipientSchema).max(50).default([]),
+    formats: formatsSchema.optional(),
+    recipients: z.array(recipientSchema).max(50).optional(),
     locale: localeSchema.optional(),
-  }),
-]);
+  })
+  .superRefine((body, ctx) => {
+    if (body.scheduleId !== undefined) {
+      for (const key of Object.keys(body))
+        if (key !== 'scheduleId')
+          ctx.addIssue({
+            code: 'custom',
+            path: [key],
+            message: 'A schedule runs as it is: give scheduleId alone',
+          });
+      return;
+    }
+    if (body.reportType === undefined)
+      ctx.addIssue({ code: 'custom', path: ['reportType'], message: 'Name a report type, or a scheduleId' });
+    if (body.formats === undefined)
+      ctx.addIssue({ code: 'custom', path: ['formats'], message: 'Name at least one format' });
+  });
 export type RunCreate = z.infer<typeof runCreateSchema>;
 
 export const reportFileSchema = z.object({
@@ -178,7 +195,12 @@ export const runListQuerySchema = z.strictObject({
 });
 export type RunListQuery = z.infer<typeof runListQuerySchema>;
 
-export const runFileParamsSchema = z.strictObject({ id: z.uuid(), format: z.enum(REPORT_FORMATS) });
+export const runFileQuerySchema = z.strictObject({
+  format: z
+    .enum(REPORT_FORMATS)
+    .optional()
+    .meta({ description: "The file's format; the run's first by default" }),
+});
 export const idParamsSchema = z.strictObject({ id: z.uuid() });
 
 export const downloadSchema = z.object({ url: z.url(), expiresAt: z.string() });

@@ -204,7 +204,7 @@ export async function requestRun(
 ): Promise<{ run: Run; location: string }> {
   const company = await repo.companyOf(trx);
   let values: Omit<repo.RunValues, 'id' | 'requestedBy'>;
-  if ('scheduleId' in input) {
+  if (input.scheduleId !== undefined) {
     const schedule = await getSchedule(trx, input.scheduleId);
     if (!mayRead(actor.roles, schedule.reportType)) throw reportErrors.mayNotRead(schedule.reportType);
     const period = periodOn(
@@ -227,28 +227,32 @@ export async function requestRun(
       locale: schedule.locale,
     };
   } else {
-    if (!mayRead(actor.roles, input.reportType)) throw reportErrors.mayNotRead(input.reportType);
-    await checkRecipients(trx, actor, input.reportType, input.recipients, 'recipients');
+    // The schema makes sure a run without a schedule names its report and formats.
+    const reportType = input.reportType as ReportType;
+    const formats = input.formats as ReportFormat[];
+    const recipients = input.recipients ?? [];
+    if (!mayRead(actor.roles, reportType)) throw reportErrors.mayNotRead(reportType);
+    await checkRecipients(trx, actor, reportType, recipients, 'recipients');
     const parameters = input.parameters ?? { period: 'lastMonth' as const };
     let period: Period;
     if (input.from !== undefined || input.to !== undefined) {
-      const asAt = REPORTS[input.reportType].asAt;
+      const asAt = REPORTS[reportType].asAt;
       if (!input.to || (!asAt && !input.from))
         throw reportErrors.explicitPeriod(asAt ? ['to'] : ['from', 'to']);
       if (input.from && input.from > input.to) throw reportErrors.explicitPeriod(['from']);
       period = { from: input.from ?? input.to, to: input.to };
     } else period = resolvePeriod(parameters.period, todayIn(company.timeZone), company.fiscalYearStartMonth);
-    const asAt = REPORTS[input.reportType].asAt;
+    const asAt = REPORTS[reportType].asAt;
     values = {
       scheduleId: null,
       dueAt: null,
-      name: input.name ?? input.reportType,
-      reportType: input.reportType,
+      name: input.name ?? reportType,
+      reportType,
       parameters,
       from: asAt ? null : period.from,
       to: period.to,
-      formats: input.formats,
-      recipients: input.recipients,
+      formats,
+      recipients,
       locale: input.locale ?? company.locale,
     };
   }
@@ -359,11 +363,11 @@ export async function runFileUrl(
   trx: Tx,
   actor: Pick<ReportsActor, 'roles'>,
   id: string,
-  format: ReportFormat,
+  format: ReportFormat | undefined,
 ): Promise<{ url: string; expiresAt: string }> {
   const run = await getReadableRun(trx, actor, id);
-  const file = run.files.find((f) => f.format === format);
-  if (!file) throw reportErrors.fileNotFound(format);
+  const file = format ? run.files.find((f) => f.format === format) : run.files[0];
+  if (!file) throw reportErrors.fileNotFound(format ?? run.formats[0] ?? 'pdf');
   const sas = await blobReadSasUrl(REPORTS_CONTAINER, file.blobName, {
     expiresInSeconds: 600,
     attachmentFileName: file.fileName,
