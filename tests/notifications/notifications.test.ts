@@ -472,7 +472,13 @@ describe('notify', () => {
 
 describe('email delivery', () => {
   it('retries with back-off while the provider fails, and the email arrives once', async () => {
-    mail.failNext(2);
+    // Told over the catcher's dev endpoint, as a developer would.
+    const failing = await fetch(`${devhost.url}/api/dev/mail/fail`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ count: 2 }),
+    });
+    expect(await failing.json()).toEqual({ failing: 2 });
     const key = await notifyOutside('retry@customer.example');
     await deliverDueEmails();
     const [first] = await deliveries(key);
@@ -681,5 +687,16 @@ describe('flows the system started', () => {
     const after = await sql<{ n: string }>`select count(*)::text as n from notifications`.execute(devhost.db);
     expect(after.rows[0]?.n).toBe(before.rows[0]?.n);
     expect(await devhost.bus.deadLetters('erp-events', 'notifications')).toEqual([]);
+  });
+});
+
+describe('the mail catcher', () => {
+  it('is cleared by DELETE /api/dev/mail', async () => {
+    expect(mail.messages().length).toBeGreaterThan(0);
+    const cleared = await fetch(`${devhost.url}/api/dev/mail`, { method: 'DELETE' });
+    expect(cleared.status).toBe(204);
+    const listed = (await (await fetch(`${devhost.url}/api/dev/mail`)).json()) as { items: unknown[] };
+    expect(listed.items).toEqual([]);
+    expect(await (await fetch(`${devhost.url}/dev/mail`)).text()).toContain('No mail yet.');
   });
 });
