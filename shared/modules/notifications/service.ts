@@ -50,12 +50,18 @@ export interface NotifyInput {
 /** A notification has at most this many recipients: a bigger audience is a mailing, not this. */
 const RECIPIENTS_MAX = 500;
 const ATTACHMENTS_MAX = 10;
+/** Template data is a few names and figures; a file belongs in an attachment. */
+const DATA_BYTES_MAX = 64 * 1024;
 
 const notifyInputSchema = z.strictObject({
   tenantId: z.uuid(),
   key: z.string().min(1).max(300),
   template: z.enum(TEMPLATE_NAMES),
-  data: z.record(z.string(), z.unknown()),
+  data: z
+    .record(z.string(), z.unknown())
+    .refine((d) => Buffer.byteLength(JSON.stringify(d)) <= DATA_BYTES_MAX, {
+      message: `At most ${DATA_BYTES_MAX} bytes of template data`,
+    }),
   recipients: z
     .array(
       z.union([
