@@ -9,6 +9,7 @@ param postgresGeoRedundantBackup = false
 param postgresBackupRetentionDays = 7
 param postgresAdminGroupObjectId = readEnvironmentVariable('TESSERA_DB_ADMIN_GROUP_ID', '00000000-0000-0000-0000-000000000000')
 param postgresAdminGroupName = 'tessera-dev-db-admins'
+param apiClientId = readEnvironmentVariable('TESSERA_API_CLIENT_ID', '')
 param webAuthClientId = readEnvironmentVariable('TESSERA_WEB_CLIENT_ID', '00000000-0000-0000-0000-000000000000')
 param apiAudience = 'api://tessera-erp-dev'
 param teamsBotAppId = readEnvironmentVariable('TESSERA_BOT_APP_ID', '')

@@ -54,6 +54,9 @@ param postgresBreakGlassPassword string = newGuid()
 @description('Optional. Audience of the API in Entra ID access tokens (the API app registration\'s Application ID URI).')
 param apiAudience string = 'api://tessera-erp'
 
+@description('Optional. Client id of the API\'s Entra app registration; accepted as a token audience beside apiAudience (v2 access tokens carry the client id).')
+param apiClientId string = ''
+
 @description('Optional. Entra tenant whose users may act as platform operators.')
 param platformEntraTenantId string = tenant().tenantId
 
@@ -220,6 +223,7 @@ module functions 'modules/functionapp.bicep' = {
     acsEmailEndpoint: email.outputs.endpoint
     emailSenderAddress: email.outputs.senderAddress
     apiAudience: apiAudience
+    apiClientId: apiClientId
     platformEntraTenantId: platformEntraTenantId
     webAuthClientId: webAuthClientId
     webAuthAuthority: webAuthAuthority

@@ -46,6 +46,9 @@ param emailSenderAddress string
 @description('Required. Audience of the API in access tokens.')
 param apiAudience string
 
+@description('Required. Client id of the API\'s app registration, also accepted as audience; empty: only apiAudience.')
+param apiClientId string
+
 @description('Required. Entra tenant of the platform operators.')
 param platformEntraTenantId string
 
@@ -110,7 +113,7 @@ var appSettings = {
   DATABASE_POOL_MAX: '10'
   DATABASE_APP_ROLE: 'tessera_app'
   DATABASE_SYSTEM_ROLE: 'tessera_system'
-  AUTH_AUDIENCE: apiAudience
+  AUTH_AUDIENCE: empty(apiClientId) ? apiAudience : '${apiAudience},${apiClientId}'
   AUTH_ISSUER_TEMPLATE: 'https://login.microsoftonline.com/{tid}/v2.0'
   AUTH_JWKS_URI: 'https://login.microsoftonline.com/common/discovery/v2.0/keys'
   AUTH_CLOCK_SKEW_SECONDS: '300'
