@@ -3,6 +3,7 @@
  * emailed to the customer (with the PDF attached) if the customer has an email address.
  */
 import { deliverIssuedInvoice } from '../shared/modules/invoicing/index.js';
+import { nudgeEmailDelivery } from '../shared/modules/notifications/index.js';
 import { primaryDb } from '../shared/platform/db/database.js';
 import { defineConsumer } from '../shared/platform/events/consumer.js';
 import { nudgeOutboxRelay } from '../shared/platform/events/relay-trigger.js';
@@ -16,6 +17,7 @@ defineConsumer({
     const { invoiceId } = event.payload as { invoiceId: string };
     const delivered = await deliverIssuedInvoice(primaryDb(), { tenantId: event.tenantId, invoiceId });
     nudgeOutboxRelay();
+    nudgeEmailDelivery();
     invocation.log(
       `tax invoice ${delivered.documentId} for invoice ${invoiceId}${delivered.filed ? ' filed' : ' already filed'}${delivered.emailedTo ? ', emailed' : ''}`,
     );

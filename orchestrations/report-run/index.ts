@@ -7,6 +7,7 @@ import {
   type ReportFile,
   type ReportFormat,
 } from '../../shared/modules/reports/index.js';
+import { nudgeEmailDelivery } from '../../shared/modules/notifications/index.js';
 import { primaryDb, replicaDb } from '../../shared/platform/db/database.js';
 import { flowActivity } from '../../shared/platform/flow-activity.js';
 import {
@@ -26,10 +27,24 @@ flowActivity(RENDER_FILE_ACTIVITY, (step: ReportRunStep<ReportFormat>) =>
   renderRunFile(replicaDb(), primaryDb(), step.tenantId, step.runId, step.data),
 );
 
-flowActivity(COMPLETE_RUN_ACTIVITY, (step: ReportRunStep<{ files: ReportFile[]; rowCount: number }>) =>
-  completeRun(primaryDb(), step.tenantId, step.runId, step.data.files, step.data.rowCount),
+// The recipients' email goes out as soon as the run is recorded, not at the sender's next round.
+flowActivity(
+  COMPLETE_RUN_ACTIVITY,
+  async (step: ReportRunStep<{ files: ReportFile[]; rowCount: number }>) => {
+    const run = await completeRun(
+      primaryDb(),
+      step.tenantId,
+      step.runId,
+      step.data.files,
+      step.data.rowCount,
+    );
+    nudgeEmailDelivery();
+    return run;
+  },
 );
 
-flowActivity(FAIL_RUN_ACTIVITY, (step: ReportRunStep<{ reason: string }>) =>
-  failRun(primaryDb(), step.tenantId, step.runId, step.data.reason),
-);
+flowActivity(FAIL_RUN_ACTIVITY, async (step: ReportRunStep<{ reason: string }>) => {
+  const run = await failRun(primaryDb(), step.tenantId, step.runId, step.data.reason);
+  nudgeEmailDelivery();
+  return run;
+});

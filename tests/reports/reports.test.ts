@@ -25,7 +25,7 @@ const demo = DEMO_TENANTS[0]!;
 
 let admin: Api;
 let clerk: Api;
-let fiona: { id: string };
+let fiona: { id: string; email: string };
 let rep: Api;
 
 async function blobBytes(blobName: string): Promise<Buffer> {
@@ -49,7 +49,6 @@ beforeAll(async () => {
   const added = await admin.post('/api/v1/admin/users', {
     objectId: devObjectId(demo.entraTenantId, 'fiona'),
     displayName: 'Fiona',
-    email: 'fiona@demo-construction.example',
     roles: ['Finance.Clerk'],
   });
   expect(added.status, added.text).toBe(201);
@@ -240,6 +239,22 @@ describe('a scheduled report', () => {
     const ready = response.body.items.filter((n: any) => n.template === 'report.ready');
     expect(ready).toHaveLength(1);
     expect(ready[0].link).toBe(`/reports/runs/${run.id}`);
+    await devhost.settle();
+    const mail = devhost.mail.messages(fiona.email);
+    expect(mail).toHaveLength(1);
+    expect(mail[0]!.subject).toContain('Monthly trial balance');
+    // A working link to each file, straight to storage.
+    const links = [...mail[0]!.html.matchAll(/href="([^"]+)"/g)].map((m) =>
+      // The href as a mail client reads it: HTML character references decoded.
+      m[1]!
+        .replace(/&#39;/g, "'")
+        .replace(/&quot;/g, '"')
+        .replace(/&amp;/g, '&'),
+    );
+    const fileLinks = links.filter((href) => href.includes(`/${REPORTS_CONTAINER}/${demo.id}/`));
+    expect(fileLinks).toHaveLength(3);
+    const pdf = await fetch(fileLinks.find((href) => href.includes('.pdf'))!);
+    expect(pdf.status).toBe(200);
   });
 });
 
