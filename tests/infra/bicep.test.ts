@@ -201,8 +201,9 @@ describe('infra: no secrets inline', () => {
       expect(settings.get(key), key).toMatch(
         /^'@Microsoft\.KeyVault\(SecretUri=\$\{secretUri\}\/[a-z-]+\/\)'$/,
       );
-    expect(settings.get('TEAMS_BOT_CLIENT_SECRET')).toContain(
-      "'@Microsoft.KeyVault(SecretUri=${secretUri}/teams-bot-client-secret/)'",
+    expect(settings.get('TEAMS_BOT_CLIENT_SECRET')).toBe('teamsBotClientSecretSetting');
+    expect(file('modules/functionapp.bicep').code).toContain(
+      "var teamsBotClientSecretSetting = !empty(teamsBotAppId) && teamsBotUsesClientSecret ? '@Microsoft.KeyVault(SecretUri=${secretUri}/teams-bot-client-secret/)' : ''",
     );
   });
 });
@@ -268,6 +269,8 @@ describe('infra/bicep: Service Bus equals shared/platform/events/topology.ts', (
     const subscription = messaging.resources.find(
       (r) => r.type === 'Microsoft.ServiceBus/namespaces/topics/subscriptions',
     )!;
+    expect(subscription.text).toMatch(/for sub in subscriptions:/);
+    expect(subscription.text).toMatch(/parent:\s*topics\[sub\.topicIndex\]/);
     for (const setting of [
       'maxDeliveryCount',
       'lockDuration',
@@ -283,14 +286,16 @@ describe('infra/bicep: Service Bus equals shared/platform/events/topology.ts', (
     const rules = messaging.resources.filter(
       (r) => r.type === 'Microsoft.ServiceBus/namespaces/topics/subscriptions/rules',
     );
-    const falseDefault = rules.find((r) => r.text.includes('/$Default'))!;
+    const falseDefault = rules.find((r) => r.text.includes("name: '$Default'"))!;
     expect(falseDefault.text).toMatch(/for sub in filteredSubscriptions/);
     expect(falseDefault.text).toMatch(/sqlExpression:\s*'1=0'/);
     const subjectRule = rules.find((r) => r !== falseDefault)!;
     expect(subjectRule.text).toMatch(/for rule in subjectRules/);
     expect(subjectRule.text).toMatch(/filterType:\s*'CorrelationFilter'/);
     expect(subjectRule.text).toMatch(/correlationFilter:\s*\{\s*label:\s*rule\.subject\s*\}/);
-    expect(messaging.code).toMatch(/filter\(subscriptions, sub => !empty\(sub\.subjects\)\)/);
+    expect(messaging.code).toMatch(/sub => !empty\(sub\.subjects\)\)/);
+    expect(falseDefault.text).toMatch(/parent:\s*topicSubscriptions\[sub\.subscriptionIndex\]/);
+    expect(subjectRule.text).toMatch(/parent:\s*topicSubscriptions\[rule\.subscriptionIndex\]/);
   });
 
   it('disables SAS keys on the namespace', () => {

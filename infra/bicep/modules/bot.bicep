@@ -31,7 +31,6 @@ resource bot 'Microsoft.BotService/botServices@2022-09-15' = {
     msaAppId: appId
     msaAppType: 'SingleTenant'
     msaAppTenantId: appTenantId
-    disableLocalAuth: true
   }
 }
 

@@ -97,6 +97,7 @@ resource plan 'Microsoft.Web/serverfarms@2024-04-01' = {
 
 var secretUri = '${keyVaultUri}secrets'
 var serviceBusFqdn = '${serviceBusNamespaceName}.servicebus.windows.net'
+var teamsBotClientSecretSetting = !empty(teamsBotAppId) && teamsBotUsesClientSecret ? '@Microsoft.KeyVault(SecretUri=${secretUri}/teams-bot-client-secret/)' : ''
 
 // FUNCTIONS_WORKER_RUNTIME and FUNCTIONS_EXTENSION_VERSION are not app settings on Flex
 // Consumption: functionAppConfig.runtime below takes their place.
@@ -130,9 +131,7 @@ var appSettings = {
   SERVICEBUS_TOPIC: eventsTopicName
   TEAMS_BOT_APP_ID: teamsBotAppId
   TEAMS_BOT_TENANT_ID: empty(teamsBotAppId) ? '' : teamsBotTenantId
-  TEAMS_BOT_CLIENT_SECRET: !empty(teamsBotAppId) && teamsBotUsesClientSecret
-    ? '@Microsoft.KeyVault(SecretUri=${secretUri}/teams-bot-client-secret/)'
-    : ''
+  TEAMS_BOT_CLIENT_SECRET: teamsBotClientSecretSetting
   TEAMS_BOT_ISSUER: 'https://api.botframework.com'
   TEAMS_OPENID_METADATA_URL: 'https://login.botframework.com/v1/.well-known/openidconfiguration'
   TEAMS_CONNECTOR_SCOPE: 'https://api.botframework.com/.default'

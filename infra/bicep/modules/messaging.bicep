@@ -16,10 +16,11 @@ param skuName string = 'Standard'
 
 var topology = loadJsonContent('../messaging-topology.json')
 
-// Bicep has no nested resource loops: flatten topic → subscription → subject.
-var subscriptions = flatten(map(topology.topics, topic => map(topic.subscriptions, sub => union(sub, { topic: topic.name }))))
-var filteredSubscriptions = filter(subscriptions, sub => !empty(sub.subjects))
-var subjectRules = flatten(map(filteredSubscriptions, sub => map(sub.subjects, subject => { topic: sub.topic, subscription: sub.name, subject: subject })))
+// Bicep has no nested resource loops: flatten topic → subscription → subject, keeping the index of
+// each parent so that every child names its parent resource.
+var subscriptions = flatten(map(range(0, length(topology.topics)), t => map(topology.topics[t].subscriptions, sub => union(sub, { topicIndex: t }))))
+var filteredSubscriptions = filter(map(range(0, length(subscriptions)), i => { subscriptionIndex: i, subjects: subscriptions[i].subjects }), sub => !empty(sub.subjects))
+var subjectRules = flatten(map(filteredSubscriptions, sub => map(sub.subjects, subject => { subscriptionIndex: sub.subscriptionIndex, subject: subject })))
 
 resource namespace 'Microsoft.ServiceBus/namespaces@2024-01-01' = {
   name: 'sb-${name}'
@@ -46,7 +47,8 @@ resource topics 'Microsoft.ServiceBus/namespaces/topics@2024-01-01' = [
 
 resource topicSubscriptions 'Microsoft.ServiceBus/namespaces/topics/subscriptions@2024-01-01' = [
   for sub in subscriptions: {
-    name: '${namespace.name}/${sub.topic}/${sub.name}'
+    parent: topics[sub.topicIndex]
+    name: sub.name
     properties: {
       maxDeliveryCount: sub.maxDeliveryCount
       lockDuration: sub.lockDuration
@@ -54,7 +56,6 @@ resource topicSubscriptions 'Microsoft.ServiceBus/namespaces/topics/subscription
       deadLetteringOnMessageExpiration: sub.deadLetteringOnMessageExpiration
       deadLetteringOnFilterEvaluationExceptions: true
     }
-    dependsOn: [topics]
   }
 ]
 
@@ -63,23 +64,23 @@ resource topicSubscriptions 'Microsoft.ServiceBus/namespaces/topics/subscription
 // (label). Rules are OR-ed, so the subscription receives exactly the listed subjects.
 resource defaultRules 'Microsoft.ServiceBus/namespaces/topics/subscriptions/rules@2024-01-01' = [
   for sub in filteredSubscriptions: {
-    name: '${namespace.name}/${sub.topic}/${sub.name}/$Default'
+    parent: topicSubscriptions[sub.subscriptionIndex]
+    name: '$Default'
     properties: {
       filterType: 'SqlFilter'
       sqlFilter: { sqlExpression: '1=0' }
     }
-    dependsOn: [topicSubscriptions]
   }
 ]
 
 resource subjectFilterRules 'Microsoft.ServiceBus/namespaces/topics/subscriptions/rules@2024-01-01' = [
   for rule in subjectRules: {
-    name: '${namespace.name}/${rule.topic}/${rule.subscription}/${rule.subject}'
+    parent: topicSubscriptions[rule.subscriptionIndex]
+    name: rule.subject
     properties: {
       filterType: 'CorrelationFilter'
       correlationFilter: { label: rule.subject }
     }
-    dependsOn: [topicSubscriptions]
   }
 ]
 

@@ -45,7 +45,7 @@ resource actionGroup 'Microsoft.Insights/actionGroups@2023-01-01' = {
   location: 'global'
   tags: tags
   properties: {
-    groupShortName: take(replace('tes${name}', '-', ''), 12)
+    groupShortName: take(replace(name, '-', ''), 12)
     enabled: true
     emailReceivers: [
       { name: 'operators', emailAddress: alertEmailAddress, useCommonAlertSchema: true }
@@ -195,15 +195,8 @@ resource platformAlerts 'Microsoft.Insights/metricAlerts@2018-03-01' = [
 ]
 
 // The workbook's metric tiles name their resources; the JSON holds placeholders for them.
-var workbookContent = replace(
-  replace(
-    loadTextContent('../../workbooks/operations.workbook.json'),
-    '__SERVICE_BUS_NAMESPACE_ID__',
-    serviceBusNamespaceId
-  ),
-  '__POSTGRES_REPLICA_ID__',
-  postgresReplicaId
-)
+var workbookTemplate = loadTextContent('../../workbooks/operations.workbook.json')
+var workbookContent = replace(replace(workbookTemplate, '__SERVICE_BUS_NAMESPACE_ID__', serviceBusNamespaceId), '__POSTGRES_REPLICA_ID__', postgresReplicaId)
 
 resource workbook 'Microsoft.Insights/workbooks@2023-06-01' = {
   name: guid(resourceGroup().id, 'tessera-operations-workbook')
