@@ -298,6 +298,20 @@ describe('infra/bicep: Service Bus equals shared/platform/events/topology.ts', (
     expect(subjectRule.text).toMatch(/parent:\s*topicSubscriptions\[rule\.subscriptionIndex\]/);
   });
 
+  it('declares the subscription of every Service Bus consumer the Function App registers', () => {
+    const sources = (dir: string): string[] =>
+      readdirSync(dir, { withFileTypes: true }).flatMap((e) =>
+        e.isDirectory() ? sources(join(dir, e.name)) : e.name.endsWith('.ts') ? [join(dir, e.name)] : [],
+      );
+    const declared = messagingTopology().topics.flatMap((t) => t.subscriptions.map((s) => s.name));
+    const consumed = sources(join(root, 'functions'))
+      .map((path) => read(path))
+      .filter((text) => text.includes('defineConsumer('))
+      .flatMap((text) => [...text.matchAll(/\bsubscription:\s*'([^']+)'/g)].map((m) => m[1]!));
+    expect(consumed.length).toBeGreaterThan(3);
+    for (const name of consumed) expect(declared, `functions/ consumes subscription ${name}`).toContain(name);
+  });
+
   it('disables SAS keys on the namespace', () => {
     const ns = messaging.resources.find((r) => r.type === 'Microsoft.ServiceBus/namespaces')!;
     expect(ns.text).toMatch(/disableLocalAuth:\s*true/);
