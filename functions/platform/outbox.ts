@@ -4,6 +4,7 @@ import { eventPublisher } from '../../shared/platform/events/publisher.js';
 import { outboxLagSeconds, relayOutbox } from '../../shared/platform/events/relay.js';
 import { withSystem } from '../../shared/platform/db/tenant.js';
 import { sql } from 'kysely';
+import { recordOutboxLag } from '../../shared/platform/telemetry/metrics.js';
 
 /**
  * The outbox relay's safety net: requests nudge the relay as they commit, and this timer publishes
@@ -14,6 +15,7 @@ app.timer('platform-outbox-relay', {
   handler: async (_timer, context) => {
     const published = await relayOutbox(primaryDb(), await eventPublisher());
     const lag = await outboxLagSeconds(primaryDb());
+    recordOutboxLag(lag);
     if (published > 0 || lag > 60)
       context.log(`outbox relay published ${published}; oldest unpublished event is ${lag.toFixed(1)} s old`);
   },

@@ -1,4 +1,3 @@
-import * as df from 'durable-functions';
 import { closeApproval, escalateApproval, requestApproval } from '../../shared/modules/approvals/index.js';
 import {
   abandonQuoteOrder,
@@ -12,7 +11,7 @@ import {
 import type { AuditActor } from '../../shared/platform/audit.js';
 import { primaryDb } from '../../shared/platform/db/database.js';
 import { withTenant } from '../../shared/platform/db/tenant.js';
-import { flowActivity } from '../../shared/platform/flow-activity.js';
+import { flowActivity, flowOrchestration } from '../../shared/platform/flow-activity.js';
 import {
   ABANDON_ACTIVITY,
   CREATE_ORDER_ACTIVITY,
@@ -26,7 +25,7 @@ import {
 } from './names.js';
 import { quoteToOrderOrchestrator, type Outcome, type QuoteStep } from './quote-to-order.orchestrator.js';
 
-df.app.orchestration(QUOTE_TO_ORDER, quoteToOrderOrchestrator);
+flowOrchestration(QUOTE_TO_ORDER, quoteToOrderOrchestrator);
 
 /** Each step is one tenant transaction, audited as the user who accepted the quote. */
 function inTenant<D, R>(step: QuoteStep<D>, work: Parameters<typeof withTenant<R>>[2]): Promise<R> {

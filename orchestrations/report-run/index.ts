@@ -1,4 +1,3 @@
-import * as df from 'durable-functions';
 import {
   beginRun,
   completeRun,
@@ -9,7 +8,7 @@ import {
 } from '../../shared/modules/reports/index.js';
 import { nudgeEmailDelivery } from '../../shared/modules/notifications/index.js';
 import { primaryDb, replicaDb } from '../../shared/platform/db/database.js';
-import { flowActivity } from '../../shared/platform/flow-activity.js';
+import { flowActivity, flowOrchestration } from '../../shared/platform/flow-activity.js';
 import {
   BEGIN_RUN_ACTIVITY,
   COMPLETE_RUN_ACTIVITY,
@@ -19,7 +18,7 @@ import {
 } from './names.js';
 import { reportRunOrchestrator, type ReportRunStep } from './report-run.orchestrator.js';
 
-df.app.orchestration(REPORT_RUN, reportRunOrchestrator);
+flowOrchestration(REPORT_RUN, reportRunOrchestrator);
 
 flowActivity(BEGIN_RUN_ACTIVITY, (step: ReportRunStep) => beginRun(primaryDb(), step.tenantId, step.runId));
 

@@ -1,7 +1,6 @@
-import * as df from 'durable-functions';
 import { createTenantRecord, seedTenant, suspendTenant } from '../../shared/modules/admin/index.js';
 import { primaryDb } from '../../shared/platform/db/database.js';
-import { flowActivity } from '../../shared/platform/flow-activity.js';
+import { flowActivity, flowOrchestration } from '../../shared/platform/flow-activity.js';
 import {
   CREATE_TENANT_ACTIVITY,
   SEED_TENANT_ACTIVITY,
@@ -10,7 +9,7 @@ import {
 } from './names.js';
 import { tenantOnboardingOrchestrator, type OnboardingStep } from './tenant-onboarding.orchestrator.js';
 
-df.app.orchestration(TENANT_ONBOARDING, tenantOnboardingOrchestrator);
+flowOrchestration(TENANT_ONBOARDING, tenantOnboardingOrchestrator);
 
 flowActivity(CREATE_TENANT_ACTIVITY, async ({ request }: OnboardingStep) => {
   await createTenantRecord(primaryDb(), request.tenantId, request);

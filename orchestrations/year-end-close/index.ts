@@ -1,4 +1,3 @@
-import * as df from 'durable-functions';
 import {
   abandonYearClose,
   computeYearResult,
@@ -11,7 +10,7 @@ import {
 import type { AuditActor } from '../../shared/platform/audit.js';
 import { primaryDb } from '../../shared/platform/db/database.js';
 import { withTenant } from '../../shared/platform/db/tenant.js';
-import { flowActivity } from '../../shared/platform/flow-activity.js';
+import { flowActivity, flowOrchestration } from '../../shared/platform/flow-activity.js';
 import {
   ABANDON_CLOSE_ACTIVITY,
   CHECK_PERIODS_ACTIVITY,
@@ -23,7 +22,7 @@ import {
 } from './names.js';
 import { yearEndCloseOrchestrator, type YearEndStep } from './year-end-close.orchestrator.js';
 
-df.app.orchestration(YEAR_END_CLOSE, yearEndCloseOrchestrator);
+flowOrchestration(YEAR_END_CLOSE, yearEndCloseOrchestrator);
 
 /** Each step is one tenant transaction, audited as the user who asked for the close. */
 function inTenant<D, R>(step: YearEndStep<D>, work: Parameters<typeof withTenant<R>>[2]): Promise<R> {

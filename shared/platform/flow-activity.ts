@@ -1,6 +1,8 @@
 import { trace, context as otelContext } from '@opentelemetry/api';
 import * as df from 'durable-functions';
 import type { InvocationContext } from '@azure/functions';
+import type { OrchestrationContext, OrchestrationHandler } from 'durable-functions';
+import { recordOrchestration } from './telemetry/metrics.js';
 import { SpanKind, withSpan, type TraceCarrier } from './telemetry/tracing.js';
 
 /** What a flow hands its activities: the arguments and the trace of the request that started it. */
@@ -32,5 +34,24 @@ export function flowActivity<A, R>(
         },
       );
     },
+  });
+}
+
+/**
+ * Registers an orchestration that counts how it ended (`tessera.orchestrations`, by name and
+ * status) for the operations workbook and the failed-orchestrations alert. The count is taken
+ * when the orchestrator really finishes, not on a replay of its history, so each instance counts
+ * once.
+ */
+export function flowOrchestration(name: string, handler: OrchestrationHandler): void {
+  df.app.orchestration(name, function* (context: OrchestrationContext) {
+    try {
+      const output: unknown = yield* handler(context);
+      if (!context.df.isReplaying) recordOrchestration(name, 'completed');
+      return output;
+    } catch (error) {
+      if (!context.df.isReplaying) recordOrchestration(name, 'failed');
+      throw error;
+    }
   });
 }

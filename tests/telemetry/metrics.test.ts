@@ -10,6 +10,7 @@ import {
   counter,
   recordApprovalLatency,
   recordDeadLetter,
+  recordOrchestration,
   recordOutboxLag,
 } from '../../shared/platform/telemetry/metrics.js';
 
@@ -49,23 +50,26 @@ afterAll(() => metrics.disable());
 
 describe('metrics', () => {
   it('records through the meter registered after the helpers were defined', () => {
-    recordOutboxLag(1_250, { eventType: 'sales.order-placed' });
+    recordOutboxLag(1.25);
     recordDeadLetter({ subscription: 'inventory', reason: 'MaxDeliveryCountExceeded' });
-    recordApprovalLatency(3_600_000, { flow: 'purchase-approval', outcome: 'approved' });
+    recordApprovalLatency(3_600, { subject: 'sales.quote', outcome: 'approved' });
+    recordOrchestration('quote-to-order', 'failed');
 
     expect(recorded.map(({ instrument, kind, value }) => ({ instrument, kind, value }))).toEqual([
-      { instrument: 'tessera.outbox.lag', kind: 'histogram', value: 1_250 },
+      { instrument: 'tessera.outbox.lag_seconds', kind: 'histogram', value: 1.25 },
       { instrument: 'tessera.servicebus.dead_letters', kind: 'counter', value: 1 },
-      { instrument: 'tessera.approval.latency', kind: 'histogram', value: 3_600_000 },
+      { instrument: 'tessera.approval.latency_seconds', kind: 'histogram', value: 3_600 },
+      { instrument: 'tessera.orchestrations', kind: 'counter', value: 1 },
     ]);
-    expect(recorded[0]?.attributes).toEqual({ 'event.type': 'sales.order-placed' });
-    expect(recorded[0]?.options?.unit).toBe('ms');
+    expect(recorded[0]?.attributes).toBeUndefined();
+    expect(recorded[0]?.options?.unit).toBe('s');
     expect(recorded[0]?.options?.advice?.explicitBucketBoundaries?.length).toBeGreaterThan(10);
     expect(recorded[1]?.attributes).toEqual({
       'messaging.destination.subscription.name': 'inventory',
       reason: 'MaxDeliveryCountExceeded',
     });
-    expect(recorded[2]?.attributes).toEqual({ flow: 'purchase-approval', outcome: 'approved' });
+    expect(recorded[2]?.attributes).toEqual({ subject: 'sales.quote', outcome: 'approved' });
+    expect(recorded[3]?.attributes).toEqual({ orchestration: 'quote-to-order', status: 'failed' });
   });
 
   it('caps dimensions, ignores impossible values and refuses bad names', () => {

@@ -12,6 +12,7 @@ import { z } from 'zod';
 import { approvalErrors as errors } from './errors.js';
 import type { Approval, ApprovalListQuery, ApprovalRequestInput, DecisionInput } from './schemas.js';
 import type { ApprovalRequestsTable, ApprovalStatus } from './tables.js';
+import { recordApprovalLatency } from '../../platform/telemetry/metrics.js';
 
 type Row = Selectable<ApprovalRequestsTable>;
 
@@ -190,6 +191,10 @@ export async function decideApproval(
     .where('id', '=', id)
     .returningAll()
     .executeTakeFirstOrThrow();
+  recordApprovalLatency((at.getTime() - row.created_at.getTime()) / 1_000, {
+    subject: row.subject_type,
+    outcome: status,
+  });
   await recordAudit(trx, decider, {
     action: `approval.${status}`,
     entityType: 'approval',
@@ -263,6 +268,10 @@ export async function closeApproval(
     .where('id', '=', id)
     .returningAll()
     .executeTakeFirstOrThrow();
+  recordApprovalLatency((at.getTime() - row.created_at.getTime()) / 1_000, {
+    subject: row.subject_type,
+    outcome: status,
+  });
   await recordAudit(trx, actor, { action: `approval.${status}`, entityType: 'approval', entityId: id });
   await emit(trx, actor.tenantId, 'approvalClosed', {
     approvalId: id,

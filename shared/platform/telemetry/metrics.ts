@@ -106,10 +106,17 @@ export function histogram(name: string, definition: MetricDefinition): Histogram
   };
 }
 
-const outboxLag = histogram('tessera.outbox.lag', {
-  description: 'Time from an event being written to the outbox to its publication on Service Bus.',
-  unit: 'ms',
-  buckets: DURATION_BUCKETS_MS,
+/** Bucket boundaries for durations in seconds, from 0.1 s to 7 days. */
+export const DURATION_BUCKETS_SECONDS = DURATION_BUCKETS_MS.filter((ms) => ms >= 100).map((ms) => ms / 1_000);
+
+// The names below are the ones the operations workbook and alerts query (infra/workbooks,
+// infra/bicep/modules/operations.bicep): rename them there too.
+
+const outboxLag = histogram('tessera.outbox.lag_seconds', {
+  description:
+    'Age of the oldest event still waiting in the outbox, measured at each relay pass (0 when none waits).',
+  unit: 's',
+  buckets: DURATION_BUCKETS_SECONDS,
 });
 
 const deadLetters = counter('tessera.servicebus.dead_letters', {
@@ -117,15 +124,20 @@ const deadLetters = counter('tessera.servicebus.dead_letters', {
   unit: '{message}',
 });
 
-const approvalLatency = histogram('tessera.approval.latency', {
-  description: 'Time from an approval being requested to its decision (or expiry).',
-  unit: 'ms',
-  buckets: DURATION_BUCKETS_MS,
+const approvalLatency = histogram('tessera.approval.latency_seconds', {
+  description: 'Time from an approval being requested to its decision or expiry.',
+  unit: 's',
+  buckets: DURATION_BUCKETS_SECONDS,
 });
 
-/** How long an event waited in the outbox before it was published. */
-export function recordOutboxLag(lagMs: number, attributes?: { eventType?: string }): void {
-  outboxLag.record(lagMs, attributes?.eventType ? { 'event.type': attributes.eventType } : undefined);
+const orchestrations = counter('tessera.orchestrations', {
+  description: 'Durable orchestrations that reached an end, by orchestration and status.',
+  unit: '{orchestration}',
+});
+
+/** How far behind the outbox relay is: the age of the oldest unpublished event, in seconds. */
+export function recordOutboxLag(lagSeconds: number): void {
+  outboxLag.record(lagSeconds);
 }
 
 /** One or more messages went to a dead-letter queue. */
@@ -136,10 +148,15 @@ export function recordDeadLetter(attributes: { subscription: string; reason?: st
   });
 }
 
-/** How long an approval took from request to decision. */
+/** How long an approval took from request to its end, in seconds. */
 export function recordApprovalLatency(
-  latencyMs: number,
-  attributes: { flow: string; outcome: 'approved' | 'rejected' | 'expired' | 'escalated' },
+  latencySeconds: number,
+  attributes: { subject: string; outcome: 'approved' | 'rejected' | 'expired' | 'cancelled' },
 ): void {
-  approvalLatency.record(latencyMs, { flow: attributes.flow, outcome: attributes.outcome });
+  approvalLatency.record(latencySeconds, { subject: attributes.subject, outcome: attributes.outcome });
+}
+
+/** A durable orchestration ended (`completed` or `failed`). */
+export function recordOrchestration(name: string, status: 'completed' | 'failed'): void {
+  orchestrations.add(1, { orchestration: name, status });
 }
