@@ -24,6 +24,7 @@ setTenantDirectory(cachedTenantDirectory(databaseTenantDirectory(primaryDb)));
 await import('./platform/meta.js');
 await import('./platform/flows.js');
 await import('./platform/outbox.js');
+await import('./platform/archive.js');
 await import('./admin.js');
 await import('./accounting.js');
 await import('./accounting-receivables.js');

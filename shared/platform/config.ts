@@ -45,6 +45,10 @@ const settingsSchema = z.object({
   STORAGE_BLOB_URL: z.string().optional(),
   SERVICEBUS_FQDN: z.string().optional(),
   SERVICEBUS_TOPIC: z.string().default('erp-events'),
+  /** Cosmos DB (NoSQL) account endpoint for the archive of events and audit records; unset: the database keeps them. */
+  COSMOS_ENDPOINT: z.string().trim().optional(),
+  /** The Cosmos DB database holding the `events` and `audit` containers. */
+  COSMOS_DATABASE: z.string().trim().min(1).default('tessera'),
   APPLICATIONINSIGHTS_CONNECTION_STRING: z.string().optional(),
   /** The bot's Microsoft app id (the Azure Bot resource's); unset, the Teams endpoint refuses every request and no card is sent. */
   TEAMS_BOT_APP_ID: z.string().trim().optional(),

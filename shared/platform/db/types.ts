@@ -53,6 +53,8 @@ export interface AuditLogTable {
   entity_id: string;
   request_id: string | null;
   details: Json | null;
+  /** When the archive copied it (set by the system role only). */
+  archived_at: ColumnType<Date | null, never, Date | string>;
 }
 
 export interface NumberSeriesTable {
@@ -97,6 +99,8 @@ export interface OutboxTable {
   attempts: Generated<number>;
   claimed_until: Timestamp | null;
   last_error: string | null;
+  /** When the archive copied it (set by the system role only). */
+  archived_at: ColumnType<Date | null, never, Date | string>;
 }
 
 export interface InboxTable {
