@@ -60,6 +60,17 @@ export const can = {
   /** The dashboard opens for whoever can read at least one of its business figures. */
   seeDashboard: (roles: readonly string[]): boolean =>
     can.readSales(roles) || can.readInventory(roles) || can.readLedger(roles),
+  /** Whoever may read at least one report (each report is checked on its own by the API). */
+  readReports: anyOf(
+    'Admin',
+    'Finance.Clerk',
+    'Finance.Approver',
+    'Auditor',
+    'Sales.Manager',
+    'Sales.Rep',
+    'Inventory.Clerk',
+    'SiteManager',
+  ),
   readAdmin: anyOf('Admin', 'Auditor'),
   administer: anyOf('Admin'),
 } satisfies Record<string, (roles: readonly string[]) => boolean>;
