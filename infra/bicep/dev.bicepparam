@@ -15,4 +15,6 @@ param apiAudience = 'api://tessera-erp-dev'
 param teamsBotAppId = readEnvironmentVariable('TESSERA_BOT_APP_ID', '')
 param alertEmailAddress = readEnvironmentVariable('TESSERA_ALERT_EMAIL', 'ops@tessera-erp.example')
 param deploymentPrincipalObjectId = readEnvironmentVariable('TESSERA_PIPELINE_PRINCIPAL_ID', '')
+// The pipeline runs the Cosmos DB and Service Bus contract tests against dev.
+param integrationTests = true
 param functionMaximumInstanceCount = 10

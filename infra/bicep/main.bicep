@@ -87,6 +87,9 @@ param alertEmailAddress string
 @description('Optional. Object id of the pipeline\'s service principal, given Key Vault Secrets Officer to write the database connection strings; empty: none.')
 param deploymentPrincipalObjectId string = ''
 
+@description('Optional. Whether the pipeline runs the integration tests (the archive and publisher contracts against this environment\'s Cosmos DB and Service Bus) with its service principal; for test environments only.')
+param integrationTests bool = false
+
 @description('Optional. Largest number of Function App instances (Flex Consumption).')
 @minValue(1)
 @maxValue(1000)
@@ -250,6 +253,7 @@ module access 'modules/roles.bicep' = {
     applicationInsightsName: monitoring.outputs.applicationInsightsName
     communicationServiceName: email.outputs.communicationServiceName
     deploymentPrincipalObjectId: deploymentPrincipalObjectId
+    integrationTests: integrationTests
   }
 }
 
@@ -302,3 +306,7 @@ output postgresServerName string = database.outputs.primaryName
 output postgresHostName string = database.outputs.primaryHostName
 output postgresReplicaHostName string = database.outputs.replicaHostName
 output postgresDatabaseName string = database.outputs.databaseName
+output cosmosEndpoint string = cosmos.outputs.endpoint
+output cosmosDatabaseName string = cosmos.outputs.databaseName
+output serviceBusFqdn string = messaging.outputs.fullyQualifiedNamespace
+output serviceBusTopic string = messaging.outputs.topicName

@@ -48,14 +48,19 @@ describe('azure-pipelines.yml', () => {
     ]);
   });
 
-  it('deploys dev, then prod, each through its Azure DevOps environment', () => {
+  it('deploys dev, runs the contract tests against it, then prod, each through its Azure DevOps environment', () => {
     inOrder(pipeline, [
       'stage: deploy_dev',
       'template: infra/pipelines/deploy.yml',
       'environment: tessera-dev',
       'parameterFile: infra/bicep/dev.bicepparam',
-      'stage: deploy_prod',
+      'stage: integration_dev',
       'dependsOn: deploy_dev',
+      'COSMOS_ENDPOINT=',
+      'SERVICEBUS_FQDN=',
+      'npx vitest run tests/archive tests/bus/publisher-contract.test.ts',
+      'stage: deploy_prod',
+      'dependsOn: integration_dev',
       'environment: tessera-prod',
       'parameterFile: infra/bicep/prod.bicepparam',
     ]);

@@ -26,6 +26,9 @@ param communicationServiceName string
 @description('Required. Object id of the pipeline\'s service principal (Key Vault Secrets Officer, to write the database connection strings); empty: none.')
 param deploymentPrincipalObjectId string
 
+@description('Optional. Whether the pipeline\'s service principal runs the integration tests here: Cosmos DB data access for the archive contract, Service Bus Data Owner for the publisher contract (it makes and removes a subscription of its own). Only for a test environment.')
+param integrationTests bool = false
+
 // Built-in role definition ids (the same in every tenant).
 var roles = {
   storageBlobDataOwner: 'b7e6dc6d-f1e8-4753-8033-0f276bb0955b'
@@ -41,6 +44,7 @@ var roles = {
   // Sending email with Entra ID needs write access to the Communication Services resource; the
   // built-in Contributor role, scoped to that one resource, grants it.
   contributor: 'b24988ac-6180-42e0-ab6a-20ea5bd0aa8d'
+  serviceBusDataOwner: '090c5cfd-751d-490a-894a-3ce6f1109419'
 }
 
 // Cosmos DB's own (data plane) role: Cosmos DB Built-in Data Contributor.
@@ -160,5 +164,27 @@ resource cosmosRole 'Microsoft.DocumentDB/databaseAccounts/sqlRoleAssignments@20
     roleDefinitionId: '${cosmos.id}/sqlRoleDefinitions/${cosmosDataContributor}'
     principalId: principalId
     scope: cosmos.id
+  }
+}
+
+var pipelineRunsIntegrationTests = integrationTests && !empty(deploymentPrincipalObjectId)
+
+resource pipelineCosmosRole 'Microsoft.DocumentDB/databaseAccounts/sqlRoleAssignments@2024-11-15' = if (pipelineRunsIntegrationTests) {
+  parent: cosmos
+  name: guid(cosmos.id, deploymentPrincipalObjectId, cosmosDataContributor)
+  properties: {
+    roleDefinitionId: '${cosmos.id}/sqlRoleDefinitions/${cosmosDataContributor}'
+    principalId: deploymentPrincipalObjectId
+    scope: cosmos.id
+  }
+}
+
+resource pipelineBusRole 'Microsoft.Authorization/roleAssignments@2022-04-01' = if (pipelineRunsIntegrationTests) {
+  name: guid(bus.id, deploymentPrincipalObjectId, roles.serviceBusDataOwner)
+  scope: bus
+  properties: {
+    roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', roles.serviceBusDataOwner)
+    principalId: deploymentPrincipalObjectId
+    principalType: 'ServicePrincipal'
   }
 }
