@@ -1,7 +1,10 @@
 // Tessera ERP: the Azure resources of one environment, in one resource group.
 //
 // Plain resource modules with pinned API versions (tests/infra keeps the versions to a reviewed
-// allow-list). Identity everywhere: no storage keys, no Service Bus or Cosmos DB keys, Application
+// allow-list). Not Azure Verified Modules: an AVM reference (`br/public:avm/...`) hides its resource
+// types and API versions behind the registry, where the offline checks cannot see them, and the
+// AVM modules' defaults (public network access, local auth) differ from what this app needs, so
+// every one would be overridden anyway. Identity everywhere: no storage keys, no Service Bus or Cosmos DB keys, Application
 // Insights without instrumentation-key ingestion; the one secret the app needs (the Teams bot's
 // client secret, when the bot uses one) and the database connection strings live in Key Vault.
 targetScope = 'subscription'
