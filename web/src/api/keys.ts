@@ -58,3 +58,25 @@ export const flowKeys = {
   all: ['flows'] as const,
   flow: (instanceId: string) => [...flowKeys.all, instanceId] as const,
 };
+
+export const reportKeys = {
+  all: ['reports'] as const,
+  schedules: () => [...reportKeys.all, 'schedules'] as const,
+  scheduleList: (filters: Filters) => [...reportKeys.schedules(), 'list', filters] as const,
+  schedule: (id: string) => [...reportKeys.schedules(), 'detail', id] as const,
+  runs: () => [...reportKeys.all, 'runs'] as const,
+  runList: (filters: Filters) => [...reportKeys.runs(), 'list', filters] as const,
+  run: (id: string) => [...reportKeys.runs(), 'detail', id] as const,
+};
+
+export const documentKeys = {
+  all: ['documents'] as const,
+  /** The documents attached to one record, e.g. `documentKeys.forRecord('invoice', id)`. */
+  forRecord: (recordType: string, recordId: string) => [...documentKeys.all, recordType, recordId] as const,
+};
+
+export const notificationKeys = {
+  all: ['notifications'] as const,
+  unreadCount: () => [...notificationKeys.all, 'unread-count'] as const,
+  list: (filters: Filters) => [...notificationKeys.all, 'list', filters] as const,
+};
