@@ -1,6 +1,7 @@
 /**
- * The one way the app talks to the API: bearer token, JSON, problem+json errors turned into
- * `ApiError` with field errors, `Idempotency-Key` on every POST and `If-Match` on updates.
+ * The one way the app talks to the API: bearer token, JSON (and a file's raw bytes for uploads),
+ * problem+json errors turned into `ApiError` with field errors, `Idempotency-Key` on every POST and
+ * `If-Match` on updates.
  */
 
 export interface FieldError {
@@ -66,6 +67,27 @@ export interface ApiClientOptions {
 }
 
 const REQUEST_TIMEOUT_MS = 30_000;
+// A file of tens of megabytes on a slow line takes minutes; still, no request waits for ever.
+const UPLOAD_TIMEOUT_MS = 10 * 60_000;
+// A JSON Content-Type tells the API the body is a JSON document, not the bytes of a file.
+const JSON_CONTENT_TYPE = /^application\/([a-z0-9.+-]*\+)?json\b/i;
+
+export interface UploadOptions {
+  query?: RequestOptions['query'];
+  /** Reused when the same upload is retried, so the server stores the file once. */
+  idempotencyKey?: string;
+  signal?: AbortSignal;
+}
+
+interface Send {
+  query?: RequestOptions['query'];
+  body?: BodyInit;
+  contentType?: string;
+  version?: number;
+  idempotencyKey?: string;
+  signal?: AbortSignal;
+  timeoutMs: number;
+}
 
 export class ApiClient {
   readonly #options: ApiClientOptions;
@@ -87,6 +109,35 @@ export class ApiClient {
   }
 
   async request<T>(method: string, path: string, options: RequestOptions = {}): Promise<T> {
+    return this.#send<T>(method, path, {
+      query: options.query,
+      body: options.body === undefined ? undefined : JSON.stringify(options.body),
+      contentType: options.body === undefined ? undefined : 'application/json',
+      version: options.version,
+      idempotencyKey: options.idempotencyKey,
+      signal: options.signal,
+      timeoutMs: REQUEST_TIMEOUT_MS,
+    });
+  }
+
+  /**
+   * POSTs a file's bytes as the body, with the file's own Content-Type (`application/octet-stream`
+   * when the browser knows none, or when it is JSON, which the API would read as a JSON body).
+   * What the file belongs to goes in the query; the answer and the errors are as for `request`.
+   */
+  upload<T>(path: string, file: Blob, options: UploadOptions = {}): Promise<T> {
+    const declared = file.type.trim();
+    return this.#send<T>('POST', path, {
+      query: options.query,
+      body: file,
+      contentType: declared && !JSON_CONTENT_TYPE.test(declared) ? declared : 'application/octet-stream',
+      idempotencyKey: options.idempotencyKey,
+      signal: options.signal,
+      timeoutMs: UPLOAD_TIMEOUT_MS,
+    });
+  }
+
+  async #send<T>(method: string, path: string, options: Send): Promise<T> {
     const url = new URL(
       `${this.#options.baseUrl ?? ''}/api/${path.replace(/^\//, '')}`,
       window.location.origin,
@@ -97,18 +148,18 @@ export class ApiClient {
     const headers: Record<string, string> = { Accept: 'application/json, application/problem+json' };
     const token = await this.#options.getToken();
     if (token) headers.Authorization = `Bearer ${token}`;
-    if (options.body !== undefined) headers['Content-Type'] = 'application/json';
+    if (options.contentType !== undefined) headers['Content-Type'] = options.contentType;
     if (method === 'POST') headers['Idempotency-Key'] = options.idempotencyKey ?? crypto.randomUUID();
     if (options.version !== undefined) headers['If-Match'] = `"${options.version}"`;
 
-    const timeout = AbortSignal.timeout(REQUEST_TIMEOUT_MS);
+    const timeout = AbortSignal.timeout(options.timeoutMs);
     const signal = options.signal ? AbortSignal.any([options.signal, timeout]) : timeout;
     let response: Response;
     try {
       response = await (this.#options.fetch ?? fetch)(url, {
         method,
         headers,
-        body: options.body === undefined ? undefined : JSON.stringify(options.body),
+        body: options.body,
         signal,
       });
     } catch (error) {

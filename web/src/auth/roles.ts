@@ -51,6 +51,9 @@ export const can = {
   ),
   readLedger: anyOf('Admin', 'Finance.Clerk', 'Finance.Approver', 'Auditor'),
   postJournal: anyOf('Admin', 'Finance.Clerk'),
+  /** Finance clerks keep invoices, bills, receipts, payments and journal entries (and their files). */
+  keepFinanceRecords: anyOf('Admin', 'Finance.Clerk'),
+  readSuppliers: anyOf('Admin', 'Finance.Clerk', 'Finance.Approver', 'Auditor', 'Purchasing.Officer'),
   /** Every user of a tenant has an inbox; operators of the service read no tenant's business data. */
   useApprovals: (roles: readonly string[]) => roles.some((role) => role !== 'Platform.Operator'),
   /** Sales adds customers and keeps their details; finance alone grants them credit. */
@@ -76,3 +79,40 @@ export const can = {
 } satisfies Record<string, (roles: readonly string[]) => boolean>;
 
 export type Permission = keyof typeof can;
+
+/**
+ * The records documents attach to, and who may list and download (`read`) or attach and delete
+ * (`change`) their files: the readers and writers each type is registered with in the API's
+ * `functions/documents.ts`, which are those of the record itself.
+ */
+export const DOCUMENT_ACCESS = {
+  quote: { read: 'readSales', change: 'sell' },
+  sales_order: { read: 'readSales', change: 'sell' },
+  delivery: { read: 'readSales', change: 'deliver' },
+  invoice: { read: 'readLedger', change: 'keepFinanceRecords' },
+  credit_note: { read: 'readLedger', change: 'keepFinanceRecords' },
+  supplier_bill: { read: 'readLedger', change: 'keepFinanceRecords' },
+  customer_receipt: { read: 'readLedger', change: 'keepFinanceRecords' },
+  supplier_payment: { read: 'readLedger', change: 'keepFinanceRecords' },
+  journal_entry: { read: 'readLedger', change: 'keepFinanceRecords' },
+  customer: { read: 'readCustomers', change: 'manageCustomers' },
+  supplier: { read: 'readSuppliers', change: 'keepFinanceRecords' },
+  item: { read: 'readInventory', change: 'manageInventory' },
+  warehouse: { read: 'readInventory', change: 'manageInventory' },
+  goods_receipt: { read: 'readInventory', change: 'manageInventory' },
+  stock_adjustment: { read: 'readInventory', change: 'manageInventory' },
+  stock_transfer: { read: 'readInventory', change: 'manageInventory' },
+  // The company's own papers: read by finance and auditors, kept by administrators.
+  company: { read: 'readLedger', change: 'administer' },
+} as const satisfies Record<string, { read: Permission; change: Permission }>;
+
+export type DocumentRecordType = keyof typeof DOCUMENT_ACCESS;
+
+/** Whether the roles may read or change the documents of a kind of record. */
+export function mayDocuments(
+  action: 'read' | 'change',
+  recordType: DocumentRecordType,
+  roles: readonly string[],
+): boolean {
+  return can[DOCUMENT_ACCESS[recordType][action]](roles);
+}

@@ -19,7 +19,8 @@ export function renderWithApp(element: ReactElement, options: { handler: Handler
   const calls: { method: string; url: URL; body: unknown; headers: Record<string, string> }[] = [];
   const fetchStub: typeof fetch = async (input, init) => {
     const url = new URL(String(input));
-    const body = init?.body ? JSON.parse(String(init.body)) : undefined;
+    // JSON bodies arrive parsed; anything else (a file's bytes as a Blob) as it was sent.
+    const body = !init?.body ? undefined : typeof init.body === 'string' ? JSON.parse(init.body) : init.body;
     const method = init?.method ?? 'GET';
     calls.push({ method, url, body, headers: (init?.headers ?? {}) as Record<string, string> });
     const answer = options.handler(method, url, body) ?? {
@@ -27,7 +28,8 @@ export function renderWithApp(element: ReactElement, options: { handler: Handler
       body: { status: 404, title: 'Not Found' },
     };
     const status = answer.status ?? 200;
-    return new Response(JSON.stringify(answer.body), {
+    // A 204 has no body (a Response refuses one).
+    return new Response(status === 204 ? null : JSON.stringify(answer.body), {
       status,
       headers: { 'content-type': status >= 400 ? 'application/problem+json' : 'application/json' },
     });

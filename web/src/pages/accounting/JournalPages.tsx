@@ -35,6 +35,7 @@ import { useCursorList } from '../../api/useCursorList';
 import { useRoles } from '../../auth/AuthProvider';
 import { can } from '../../auth/roles';
 import { amountColumn } from '../../components/columns';
+import { DocumentsPanel } from '../../components/DocumentsPanel';
 import { ResourceGrid, type GridColumn } from '../../components/ResourceGrid';
 import { ErrorState, Loading, useErrorText } from '../../components/States';
 import { Decimal } from '../../format/decimal';
@@ -183,7 +184,7 @@ export function NewJournalEntryPage() {
   return <JournalForm accounts={accounts.data} baseCurrency={tenant.data.baseCurrency} date={today()} />;
 }
 
-/** One posted entry: its lines in its currency and in the base currency, and its reversal. */
+/** One posted entry: its lines in its currency and in the base currency, its reversal and its documents. */
 export function JournalEntryPage() {
   const { id = '' } = useParams();
   const api = useApi();
@@ -348,6 +349,7 @@ export function JournalEntryPage() {
           </TableBody>
         </Table>
       </div>
+      <DocumentsPanel recordType="journal_entry" recordId={e.id} />
       {reversing && <ReverseDialog entry={e} onClose={() => setReversing(false)} />}
     </div>
   );

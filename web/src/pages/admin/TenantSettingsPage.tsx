@@ -9,6 +9,7 @@ import { adminKeys } from '../../api/keys';
 import type { Tenant, TenantPatch } from '../../api/types';
 import { useRoles } from '../../auth/AuthProvider';
 import { can } from '../../auth/roles';
+import { DocumentsPanel } from '../../components/DocumentsPanel';
 import { ErrorState, Loading } from '../../components/States';
 import { useUnsavedChangesGuard } from '../../components/UnsavedChangesGuard';
 import { isDecimalText } from '../../format/decimal';
@@ -21,14 +22,47 @@ import {
   type FormErrorKind,
 } from '../inventory/formParts';
 import { useFormStyles } from '../sales/CustomerForm';
+import { usePageStyles } from '../sales/QuotesPage';
+import {
+  CompanyProfileFields,
+  profileDraftOf,
+  profileOf,
+  sameProfile,
+  useProfileErrorText,
+  validateProfile,
+  type CompanyProfile,
+  type ProfileDraft,
+} from './CompanyProfileFields';
 
-/** `/admin/settings`: the tenant's name, language, time zone, fiscal year and approval threshold. */
+/**
+ * `/admin/settings`: the tenant's name, language, time zone, fiscal year and approval threshold,
+ * the company profile that tax invoices print, and the company's own documents.
+ */
 export function TenantSettingsPage() {
   const tenant = useTenant();
+  const page = usePageStyles();
+  const intl = useIntl();
   if (tenant.isPending) return <Loading />;
   if (tenant.isError) return <ErrorState error={tenant.error} onRetry={() => void tenant.refetch()} />;
-  return <TenantSettingsForm tenant={tenant.data} />;
+  return (
+    <div className={page.page}>
+      <TenantSettingsForm tenant={tenant.data} />
+      <DocumentsPanel
+        recordType="company"
+        recordId={tenant.data.id}
+        title={intl.formatMessage({
+          id: 'documents.companyTitle',
+          defaultMessage: 'Company documents: letterheads, registration and tax certificates',
+        })}
+      />
+    </div>
+  );
 }
+
+/** The tenant as the settings read it: the company profile comes with it. */
+type TenantWithProfile = Tenant & { companyProfile?: CompanyProfile };
+/** A change of settings; a company profile replaces the whole profile. */
+type SettingsPatch = TenantPatch & { companyProfile?: CompanyProfile };
 
 interface SettingsDraft {
   name: string;
@@ -36,19 +70,21 @@ interface SettingsDraft {
   timeZone: string;
   fiscalYearStartMonth: string;
   approvalThreshold: string;
+  profile: ProfileDraft;
 }
 
-const draftOf = (t: Tenant): SettingsDraft => ({
+const draftOf = (t: TenantWithProfile): SettingsDraft => ({
   name: t.name,
   locale: t.locale,
   timeZone: t.timeZone,
   fiscalYearStartMonth: String(t.fiscalYearStartMonth ?? 3),
   approvalThreshold: t.approvalThreshold.amount,
+  profile: profileDraftOf(t.companyProfile),
 });
 
 /** The settings that changed, as the API takes them. */
-function patchOf(draft: SettingsDraft, saved: SettingsDraft, currency: string): TenantPatch {
-  const patch: TenantPatch = {};
+function patchOf(draft: SettingsDraft, saved: SettingsDraft, currency: string): SettingsPatch {
+  const patch: SettingsPatch = {};
   if (draft.name.trim() !== saved.name) patch.name = draft.name.trim();
   if (draft.locale !== saved.locale) patch.locale = draft.locale;
   if (draft.timeZone.trim() !== saved.timeZone) patch.timeZone = draft.timeZone.trim();
@@ -56,6 +92,7 @@ function patchOf(draft: SettingsDraft, saved: SettingsDraft, currency: string): 
     patch.fiscalYearStartMonth = Number(draft.fiscalYearStartMonth);
   if (draft.approvalThreshold.trim() !== saved.approvalThreshold)
     patch.approvalThreshold = { amount: draft.approvalThreshold.trim(), currency };
+  if (!sameProfile(draft.profile, saved.profile)) patch.companyProfile = profileOf(draft.profile);
   return patch;
 }
 
@@ -68,12 +105,13 @@ function validTimeZone(zone: string): boolean {
   }
 }
 
-function TenantSettingsForm({ tenant }: { tenant: Tenant }) {
+function TenantSettingsForm({ tenant }: { tenant: TenantWithProfile }) {
   const styles = useFormStyles();
   const intl = useIntl();
   const api = useApi();
   const queryClient = useQueryClient();
   const formErrorText = useFormErrorText();
+  const profileErrorText = useProfileErrorText();
   const editable = can.administer(useRoles());
   const currency = tenant.approvalThreshold.currency;
 
@@ -96,6 +134,8 @@ function TenantSettingsForm({ tenant }: { tenant: Tenant }) {
   if (!draft.name.trim()) clientErrors.name = 'required';
   if (!validTimeZone(draft.timeZone.trim())) clientErrors.timeZone = 'required';
   if (!isDecimalText(draft.approvalThreshold)) clientErrors['approvalThreshold.amount'] = 'amount';
+  const profileErrors = validateProfile(draft.profile);
+  const valid = Object.keys(clientErrors).length === 0 && Object.keys(profileErrors).length === 0;
   const serverFieldErrors = fieldErrorsOf(serverError);
   const errorFor = (path: string) => {
     const client = submitted ? clientErrors[path] : undefined;
@@ -104,11 +144,13 @@ function TenantSettingsForm({ tenant }: { tenant: Tenant }) {
         id: 'admin.timeZoneFormat',
         defaultMessage: 'A time zone such as Africa/Johannesburg',
       });
-    return client ? formErrorText(client) : serverFieldErrors[path];
+    if (client) return formErrorText(client);
+    const profileClient = submitted ? profileErrors[path] : undefined;
+    return profileClient ? profileErrorText(profileClient) : serverFieldErrors[path];
   };
 
   const save = useMutation({
-    mutationFn: () => api.patch<Tenant>('v1/admin/tenant', patch, tenant.version),
+    mutationFn: () => api.patch<TenantWithProfile>('v1/admin/tenant', patch, tenant.version),
     onMutate: () => {
       setServerError(undefined);
       setSaved(false);
@@ -124,7 +166,10 @@ function TenantSettingsForm({ tenant }: { tenant: Tenant }) {
     const format = new Intl.DateTimeFormat(intl.locale, { month: 'long', timeZone: 'UTC' });
     return Array.from({ length: 12 }, (_, i) => format.format(new Date(Date.UTC(2026, i, 1))));
   }, [intl.locale]);
-  const set = (field: keyof SettingsDraft, value: string) => setDraft((d) => ({ ...d, [field]: value }));
+  const set = (field: Exclude<keyof SettingsDraft, 'profile'>, value: string) =>
+    setDraft((d) => ({ ...d, [field]: value }));
+  const setProfile = (field: keyof ProfileDraft, value: string) =>
+    setDraft((d) => ({ ...d, profile: { ...d.profile, [field]: value } }));
   const localeOptions = LOCALES.includes(draft.locale as (typeof LOCALES)[number])
     ? [...LOCALES]
     : [...LOCALES, draft.locale];
@@ -137,7 +182,7 @@ function TenantSettingsForm({ tenant }: { tenant: Tenant }) {
       onSubmit={(event) => {
         event.preventDefault();
         setSubmitted(true);
-        if (Object.keys(clientErrors).length === 0) save.mutate();
+        if (valid) save.mutate();
       }}
     >
       <FormHeading
@@ -236,6 +281,12 @@ function TenantSettingsForm({ tenant }: { tenant: Tenant }) {
           />
         </Field>
       </div>
+      <CompanyProfileFields
+        draft={draft.profile}
+        editable={editable}
+        onChange={setProfile}
+        errorFor={errorFor}
+      />
       {editable && (
         <FormActions
           label={intl.formatMessage({ id: 'admin.settingsActions', defaultMessage: 'Settings actions' })}

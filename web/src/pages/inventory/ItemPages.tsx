@@ -22,6 +22,7 @@ import type { Item, ItemInput, ItemKind, TaxCode } from '../../api/types';
 import { useCursorList } from '../../api/useCursorList';
 import { useRoles } from '../../auth/AuthProvider';
 import { can } from '../../auth/roles';
+import { DocumentsPanel } from '../../components/DocumentsPanel';
 import { ResourceGrid, type GridColumn } from '../../components/ResourceGrid';
 import { ErrorState, Loading } from '../../components/States';
 import { useUnsavedChangesGuard } from '../../components/UnsavedChangesGuard';
@@ -181,7 +182,7 @@ export function ItemsPage() {
   );
 }
 
-/** `/inventory/items/new` and `/inventory/items/:id`: the item, and its stock per warehouse. */
+/** `/inventory/items/new` and `/inventory/items/:id`: the item, its stock per warehouse and its documents. */
 export function ItemPage() {
   const { id } = useParams();
   const api = useApi();
@@ -206,6 +207,7 @@ export function ItemPage() {
           <StockGrid itemId={item.data.id} />
         </section>
       )}
+      {item.data && <DocumentsPanel recordType="item" recordId={item.data.id} />}
     </div>
   );
 }

@@ -33,6 +33,7 @@ import { salesKeys } from '../../api/keys';
 import type { Order } from '../../api/types';
 import { useRoles } from '../../auth/AuthProvider';
 import { can } from '../../auth/roles';
+import { DocumentsPanel } from '../../components/DocumentsPanel';
 import { ErrorState, Loading, useErrorText } from '../../components/States';
 import { useFormat } from '../../format/useFormat';
 import { orderStatusLabels } from './labels';
@@ -44,6 +45,11 @@ const useStyles = makeStyles({
   scroller: { overflowX: 'auto' },
 });
 
+/**
+ * `/sales/orders/:id`: the order's lines, deliveries and invoices, its actions, its documents and,
+ * for those who may read the books, each invoice's documents (the tax invoice PDF filed when the
+ * invoice was issued among them).
+ */
 export function OrderPage() {
   const { id = '' } = useParams();
   const page = usePageStyles();
@@ -209,6 +215,18 @@ export function OrderPage() {
           ))}
         </ul>
       )}
+      <DocumentsPanel recordType="sales_order" recordId={o.id} />
+      {o.invoices.map((i) => (
+        <DocumentsPanel
+          key={i.id}
+          recordType="invoice"
+          recordId={i.id}
+          title={intl.formatMessage(
+            { id: 'documents.invoiceTitle', defaultMessage: 'Documents of invoice {number}' },
+            { number: i.number ?? '—' },
+          )}
+        />
+      ))}
       <Dialog open={cancelOpen} onOpenChange={(_, data) => setCancelOpen(data.open)}>
         <DialogSurface>
           <DialogBody>

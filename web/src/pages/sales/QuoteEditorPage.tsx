@@ -3,12 +3,16 @@ import { useParams } from 'react-router';
 import { useApi } from '../../api/ApiProvider';
 import { adminKeys, salesKeys } from '../../api/keys';
 import type { Quote, Tenant } from '../../api/types';
+import { DocumentsPanel } from '../../components/DocumentsPanel';
 import { ErrorState, Loading } from '../../components/States';
 import { QuoteEditor } from './QuoteEditor';
+import { usePageStyles } from './QuotesPage';
 
+/** `/sales/quotes/new` and `/sales/quotes/:id`: the quote, and its documents once it exists. */
 export function QuoteEditorPage() {
   const { id } = useParams();
   const api = useApi();
+  const styles = usePageStyles();
   const tenant = useQuery({
     queryKey: adminKeys.tenant(),
     queryFn: ({ signal }) => api.get<Tenant>('v1/admin/tenant', { signal }),
@@ -22,5 +26,10 @@ export function QuoteEditorPage() {
   if (tenant.isPending || (id !== undefined && quote.isPending)) return <Loading />;
   if (tenant.isError) return <ErrorState error={tenant.error} onRetry={() => void tenant.refetch()} />;
   if (quote.isError) return <ErrorState error={quote.error} onRetry={() => void quote.refetch()} />;
-  return <QuoteEditor key={id ?? 'new'} quote={quote.data} baseCurrency={tenant.data.baseCurrency} />;
+  return (
+    <div className={styles.page}>
+      <QuoteEditor key={id ?? 'new'} quote={quote.data} baseCurrency={tenant.data.baseCurrency} />
+      {quote.data && <DocumentsPanel recordType="quote" recordId={quote.data.id} />}
+    </div>
+  );
 }
