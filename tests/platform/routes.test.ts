@@ -4,15 +4,12 @@
  * written by any refused request. A route with an id needs a way to get an id of another tenant:
  * a POST on its collection with an `example` body (or, for flows, any route that starts one).
  */
-import { randomUUID } from 'node:crypto';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DEMO_TENANTS } from '../../shared/modules/admin/index.js';
-import { requestApproval } from '../../shared/modules/approvals/index.js';
 import { ROLES, type Role } from '../../shared/platform/auth/roles.js';
-import { withTenant } from '../../shared/platform/db/tenant.js';
 import { openApiPath } from '../../shared/platform/http/openapi.js';
 import { routeSpecs, type RouteSpec } from '../../shared/platform/http/registry.js';
+import { openApprovalRequest } from '../support/approvals.js';
 import { startTestDevhost, type Api } from '../support/devhost.js';
 
 const devhost = await startTestDevhost();
@@ -116,23 +113,7 @@ beforeAll(async () => {
   expect(delivery.status, delivery.text).toBe(201);
   ownedIds.set('/api/v1/sales/deliveries', [delivery.body.id]);
   // Approval requests are opened only by flows: open one as a flow does, by another user.
-  await withTenant(devhost.db, DEMO_TENANTS[0]!.id, (trx) =>
-    requestApproval(
-      trx,
-      { tenantId: DEMO_TENANTS[0]!.id, objectId: 'system:route-suite', name: 'Route suite' },
-      {
-        subject: { type: 'sales.quote', id: randomUUID() },
-        title: 'A request for the route suite',
-        amount: { amount: '1.00', currency: 'ZAR' },
-        baseAmount: '1.00',
-        reasons: ['over_threshold'],
-        requiredRole: 'Finance.Approver',
-        requestedBy: { objectId: randomUUID(), name: 'Someone else' },
-        flowInstanceId: randomUUID(),
-        deadline: new Date(Date.now() + 86_400_000).toISOString(),
-      },
-    ),
-  );
+  await openApprovalRequest(devhost.db, 'A request for the route suite');
   // Collections without a create route (periods, say): an id the owner can list.
   for (const spec of secured.filter((s) => s.method === 'GET' && !/\{/.test(s.route))) {
     const path = openApiPath(spec.route);
