@@ -15,7 +15,9 @@
  * - no 5xx, ever;
  * - every 4xx is `application/problem+json` with type, title, status (= the HTTP status), detail;
  * - every 400 names the offending field(s) in `errors[].path` (a body that is not JSON at all is
- *   named `(body)`, a header `header.<Name>`);
+ *   named `(body)`, a header `header.<Name>`); so does every 422 of a route with a body (a
+ *   body-less route's 422 refuses the state of the record in its path, with no field to name:
+ *   those are counted by code and printed);
  * - a must-refuse case is refused (never 2xx), and the database checksum (every table of the
  *   public schema, see `checksum`) is the same after a route's must-refuse cases as before them.
  *
@@ -817,10 +819,11 @@ async function send(token: string | undefined, c: Case): Promise<Outcome> {
 const short = (text: string | undefined, n = 300) =>
   text === undefined ? '(none)' : text.length > n ? `${text.slice(0, n)}… (${text.length} chars)` : text;
 
+/** 422s of body-less routes, which name no field, by problem code (printed). */
 const fieldless422 = new Map<string, number>();
 
 /** What is wrong with the answer to one case, if anything. */
-function judge(c: Case, o: Outcome): string | undefined {
+function judge(c: Case, o: Outcome, hasBody: boolean): string | undefined {
   if (o.status >= 500) return `${o.status}`;
   if (c.mustRefuse && o.status < 400) return `accepted a malformed request with ${o.status}`;
   if (o.status < 400) return undefined;
@@ -849,11 +852,13 @@ function judge(c: Case, o: Outcome): string | undefined {
   if (paths.some((p) => typeof p !== 'string' || p.length === 0))
     return `${o.status} with an error naming no field`;
   if (o.status === 400 && paths.length === 0) return '400 naming no field';
-  if (o.status === 422 && paths.length === 0)
-    fieldless422.set(
-      String((problem as { code?: unknown }).code),
-      (fieldless422.get(String((problem as { code?: unknown }).code)) ?? 0) + 1,
-    );
+  if (o.status === 422 && paths.length === 0) {
+    // A route without a body refuses the state of the record its path names (closing a period out
+    // of order, say): there is no field to name. A route with a body must name one.
+    if (hasBody) return '422 naming no field';
+    const code = String((problem as { code?: unknown }).code);
+    fieldless422.set(code, (fieldless422.get(code) ?? 0) + 1);
+  }
   return undefined;
 }
 
@@ -900,7 +905,7 @@ it(`${TOTAL} fuzzed requests against every write endpoint: no 5xx, problem+json 
       const outcome = await send(target.spec ? token : undefined, c);
       executed++;
       tally.set(outcome.status, (tally.get(outcome.status) ?? 0) + 1);
-      const wrong = judge(c, outcome);
+      const wrong = judge(c, outcome, target.body !== undefined);
       if (wrong)
         failures.push(
           `${c.target} [${c.variant}] ${wrong}\n    ${c.method} ${c.path} ${JSON.stringify(c.headers)}\n    body: ${short(c.body)}\n    answer: ${short(outcome.text)}`,
@@ -930,7 +935,9 @@ it(`${TOTAL} fuzzed requests against every write endpoint: no 5xx, problem+json 
   console.info(
     `fuzz: ${executed} requests over ${targets.length} endpoints, ${refusedGroups} checksummed groups\n${summary}`,
   );
-  console.info(`fuzz: 422 without a field, by code: ${JSON.stringify(Object.fromEntries(fieldless422))}`);
+  console.info(
+    `fuzz: 422 of body-less routes (no field to name), by code: ${JSON.stringify(Object.fromEntries(fieldless422))}`,
+  );
   if (failures.length > 0)
     console.error(
       `fuzz: ${failures.length} failures (RELIABILITY_SEED=${SEED})\n${failures.slice(0, 40).join('\n')}`,
