@@ -1,0 +1,61 @@
+/** Schedules and runs as the reports API answers them, for the pages' tests. */
+import type { Run, Schedule } from './types';
+
+export const scheduleFixture = (change: Partial<Schedule> = {}): Schedule => ({
+  id: '7a2d0c1e-0000-4000-8000-0000000005c1',
+  name: 'Monthly trial balance',
+  reportType: 'trialBalance',
+  parameters: { period: 'lastMonth' },
+  formats: ['pdf', 'xlsx'],
+  recipients: [{ email: 'cfo@example.co.za', name: 'Chief Financial Officer' }],
+  schedule: '0 0 6 1 * *',
+  timeZone: 'Africa/Johannesburg',
+  locale: 'en-ZA',
+  active: true,
+  nextRunAt: '2026-12-01T04:00:00Z',
+  lastRunAt: null,
+  version: 4,
+  createdAt: '2026-11-02T08:00:00Z',
+  updatedAt: '2026-11-02T08:00:00Z',
+  ...change,
+});
+
+export const runFixture = (change: Partial<Run> = {}): Run => ({
+  id: '7a2d0c1e-0000-4000-8000-000000000a01',
+  scheduleId: null,
+  dueAt: null,
+  name: 'vat',
+  reportType: 'vat',
+  parameters: { period: 'lastMonth' },
+  from: '2026-10-01',
+  to: '2026-10-31',
+  formats: ['pdf', 'csv'],
+  recipients: [],
+  locale: 'en-ZA',
+  status: 'succeeded',
+  files: [
+    {
+      format: 'pdf',
+      fileName: 'vat-2026-10.pdf',
+      blobName: 't/runs/r1/vat-2026-10.pdf',
+      contentType: 'application/pdf',
+      sizeBytes: 48_128,
+    },
+    {
+      format: 'csv',
+      fileName: 'vat-2026-10.csv',
+      blobName: 't/runs/r1/vat-2026-10.csv',
+      contentType: 'text/csv',
+      sizeBytes: 2_048,
+    },
+  ],
+  rowCount: 12,
+  error: null,
+  instanceId: '7a2d0c1e-0000-4000-8000-0000000000f1',
+  requestedBy: 'alice',
+  createdAt: '2026-11-20T08:00:00Z',
+  startedAt: '2026-11-20T08:00:01Z',
+  finishedAt: '2026-11-20T08:00:04Z',
+  durationMs: 3_200,
+  ...change,
+});
