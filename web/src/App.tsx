@@ -53,6 +53,11 @@ const TrialBalancePage = lazy(() => accounting().then((m) => ({ default: m.Trial
 const ProfitAndLossPage = lazy(() => accounting().then((m) => ({ default: m.ProfitAndLossPage })));
 const BalanceSheetPage = lazy(() => accounting().then((m) => ({ default: m.BalanceSheetPage })));
 const AgingPage = lazy(() => accounting().then((m) => ({ default: m.AgingPage })));
+const reports = () => import('./pages/reports/ReportsPage');
+const ReportsPage = lazy(() => reports().then((m) => ({ default: m.ReportsPage })));
+const ReportRunPage = lazy(() =>
+  import('./pages/reports/ReportRunPage').then((m) => ({ default: m.ReportRunPage })),
+);
 
 const page = (element: ReactElement, permission?: Permission) => (
   <Suspense fallback={<Loading />}>
@@ -144,6 +149,8 @@ function SignedInApp() {
             { path: 'accounting/ar-aging', element: page(<AgingPage kind="receivables" />, 'readLedger') },
             { path: 'accounting/ap-aging', element: page(<AgingPage kind="payables" />, 'readLedger') },
             { path: 'approvals', element: page(<ApprovalsPage />, 'useApprovals') },
+            { path: 'reports', element: page(<ReportsPage />, 'readReports') },
+            { path: 'reports/runs/:id', element: page(<ReportRunPage />, 'readReports') },
             { path: 'admin/settings', element: page(<TenantSettingsPage />, 'readAdmin') },
             { path: 'admin/users', element: page(<UsersPage />, 'readAdmin') },
             { path: 'admin/audit', element: page(<AuditPage />, 'readAdmin') },

@@ -27,6 +27,7 @@ describe('translations', () => {
       'item.title',
       'nav.items',
       'dashboard.openItems',
+      'reports.status',
     ]);
     const same = Object.entries(af).filter(
       ([id, text]) => text === en[id as keyof typeof en] && !shared.has(id),

@@ -41,6 +41,7 @@ import {
   NavigationRegular,
   PeopleRegular,
   ReceiptRegular,
+  DocumentDataRegular,
 } from '@fluentui/react-icons';
 import { useQuery } from '@tanstack/react-query';
 import { useState, useSyncExternalStore, type ReactElement } from 'react';
@@ -87,7 +88,7 @@ interface NavEntry {
   label: ReactElement;
   icon: ReactElement;
   permission: Permission;
-  section: 'home' | 'sales' | 'inventory' | 'accounting' | 'approvals' | 'admin';
+  section: 'home' | 'sales' | 'inventory' | 'accounting' | 'approvals' | 'reports' | 'admin';
 }
 
 const NAV: NavEntry[] = [
@@ -211,6 +212,13 @@ const NAV: NavEntry[] = [
     section: 'approvals',
   },
   {
+    path: '/reports',
+    label: <FormattedMessage id="nav.reports" defaultMessage="Reports" />,
+    icon: <DocumentDataRegular />,
+    permission: 'readReports',
+    section: 'reports',
+  },
+  {
     path: '/admin/settings',
     label: <FormattedMessage id="nav.settings" defaultMessage="Tenant settings" />,
     icon: <SettingsRegular />,
@@ -239,6 +247,7 @@ const SECTION_TITLES = {
   inventory: <FormattedMessage id="nav.section.inventory" defaultMessage="Inventory" />,
   accounting: <FormattedMessage id="nav.section.accounting" defaultMessage="Accounting" />,
   approvals: <FormattedMessage id="nav.section.approvals" defaultMessage="Approvals" />,
+  reports: <FormattedMessage id="nav.section.reports" defaultMessage="Reports" />,
   admin: <FormattedMessage id="nav.section.admin" defaultMessage="Administration" />,
 };
 
