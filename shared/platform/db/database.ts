@@ -24,6 +24,12 @@ export function createPool(connectionString: string, max: number): pg.Pool {
   });
   // An idle client that loses its connection must not crash the process; the pool replaces it.
   pool.on('error', () => undefined);
+  // Nor may a checked-out one (a terminated backend, a failover): its query fails with the error,
+  // and the 'error' event the client emits afterwards would otherwise have no listener. The pool
+  // drops the broken client when it is released.
+  pool.on('connect', (client) => {
+    client.on('error', () => undefined);
+  });
   return pool;
 }
 
