@@ -1,0 +1,4 @@
+import type { BenchContext } from '../lib/context.js';
+export async function trialBalance(ctx: BenchContext): Promise<void> {
+  ctx.log('tb: todo');
+}
