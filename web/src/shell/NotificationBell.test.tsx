@@ -200,26 +200,36 @@ describe('NotificationBell', () => {
     let read = false;
     const { calls } = renderWithApp(bell, {
       handler: notificationsApi({
-        count: () => (read ? 0 : 2),
+        count: () => (read ? 0 : 1),
         items: [unreadOne, readOne],
         answer: (method, url) => {
           if (method === 'POST' && url.pathname === '/api/v1/notifications/read-all') {
             read = true;
-            return { body: { count: 2 } };
+            return { body: { count: 1 } };
           }
+          if (read && method === 'GET' && url.pathname === '/api/v1/notifications')
+            return { body: { items: [{ ...unreadOne, read: true }, readOne], nextCursor: null } };
           return undefined;
         },
       }),
     });
-    press(await screen.findByRole('button', { name: 'Notifications, 2 unread' }));
+    press(await screen.findByRole('button', { name: 'Notifications, 1 unread' }));
     const dialog = await screen.findByRole('dialog', { name: 'Notifications' });
     await within(dialog).findByRole('list', { name: 'Latest notifications' });
-    press(within(dialog).getByRole('button', { name: 'Mark all as read' }));
+    const markAll = within(dialog).getByRole('button', { name: 'Mark all as read' });
+    press(markAll);
 
     await waitFor(() => expect(calls.filter((c) => c.method === 'POST')).toHaveLength(1));
     const post = calls.find((c) => c.method === 'POST');
     expect(post?.url.pathname).toBe('/api/v1/notifications/read-all');
     expect(post?.headers['Idempotency-Key']).toBeTruthy();
+    // The list is read again: nothing in it is unread, and there is nothing left to mark.
+    await waitFor(() => expect(dialog.textContent).not.toContain('Unread'));
+    expect(markAll.getAttribute('aria-disabled')).toBe('true');
+
+    // Closed, the bell says nothing is unread.
+    fireEvent.keyDown(markAll, { key: 'Escape' });
+    await waitFor(() => expect(screen.queryByRole('dialog')).toBeNull());
     expect(await screen.findByRole('button', { name: 'Notifications' })).toBeTruthy();
   });
 });

@@ -53,10 +53,6 @@ export const notificationMessages = defineMessages({
     id: 'notifications.markAllRead.failed',
     defaultMessage: 'The notifications were not marked as read',
   },
-  markReadFailed: {
-    id: 'notifications.markRead.failed',
-    defaultMessage: 'The notification was not marked as read',
-  },
   empty: { id: 'notifications.empty', defaultMessage: 'You have no notifications.' },
   seeAll: { id: 'notifications.seeAll', defaultMessage: 'See all notifications' },
   latest: { id: 'notifications.latest', defaultMessage: 'Latest notifications' },
@@ -331,6 +327,8 @@ function LatestNotifications({
   const markRead = useMarkNotificationRead();
   const markAllRead = useMarkAllNotificationsRead();
 
+  // The popover closes at once; the mark lands in the background and the badge follows it. Should
+  // it fail, the notification is simply still unread the next time the popover opens.
   const openNotification = (notification: UserNotification) => {
     if (!notification.read) markRead.mutate(notification.id);
     onClose();
@@ -385,12 +383,6 @@ function LatestNotifications({
       </ul>
     );
 
-  const failure = markAllRead.isError
-    ? { title: notificationMessages.markAllReadFailed, error: markAllRead.error }
-    : markRead.isError
-      ? { title: notificationMessages.markReadFailed, error: markRead.error }
-      : undefined;
-
   return (
     <>
       <div className={styles.header}>
@@ -408,10 +400,11 @@ function LatestNotifications({
           <FormattedMessage {...notificationMessages.markAllRead} />
         </Button>
       </div>
-      {failure && (
+      {markAllRead.isError && (
         <MessageBar intent="error" layout="multiline">
           <MessageBarBody>
-            <Text weight="semibold">{intl.formatMessage(failure.title)}</Text> {errorText(failure.error)}
+            <Text weight="semibold">{intl.formatMessage(notificationMessages.markAllReadFailed)}</Text>{' '}
+            {errorText(markAllRead.error)}
           </MessageBarBody>
         </MessageBar>
       )}
