@@ -82,7 +82,7 @@ export function parseOptions(argv: string[], env: NodeJS.ProcessEnv): Options {
     return n;
   };
   const seconds = env.BENCH_SECONDS ? number('BENCH_SECONDS', 60) : undefined;
-  const tbLines = (env.BENCH_TB_LINES ?? (quick ? '200000' : '1000000,10000000'))
+  const tbLines = (env.BENCH_TB_LINES ?? (quick ? '100000' : '1000000,10000000'))
     .split(',')
     .map((s) => Number(s.replace(/_/g, '')))
     .filter((n) => Number.isFinite(n) && n > 0);
@@ -97,15 +97,15 @@ export function parseOptions(argv: string[], env: NodeJS.ProcessEnv): Options {
     serverUrl: env.DATABASE_URL || 'postgres://postgres@127.0.0.1:5432/postgres',
     clients: Math.round(number('BENCH_CLIENTS', 8)),
     seconds: {
-      orderEntry: seconds ?? (quick ? 10 : 60),
-      fullCycle: seconds ?? (quick ? 8 : 60),
-      journal: seconds ?? (quick ? 6 : 45),
+      orderEntry: seconds ?? (quick ? 5 : 60),
+      fullCycle: seconds ?? (quick ? 5 : 60),
+      journal: seconds ?? (quick ? 4 : 45),
     },
     tbLines,
-    tbTenants: Math.round(number('BENCH_TB_TENANTS', quick ? 10 : 100)),
+    tbTenants: Math.round(number('BENCH_TB_TENANTS', quick ? 5 : 100)),
     tbLinesPerOtherTenant: Math.round(number('BENCH_TB_OTHER_LINES', quick ? 2_000 : 20_000)),
-    stockMoves: Math.round(number('BENCH_STOCK_MOVES', quick ? 100_000 : 1_000_000)),
-    reportRuns: quick ? 10 : 30,
+    stockMoves: Math.round(number('BENCH_STOCK_MOVES', quick ? 50_000 : 1_000_000)),
+    reportRuns: quick ? 6 : 30,
   };
 }
 

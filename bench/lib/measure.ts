@@ -35,6 +35,9 @@ export async function measureOurs(
   seconds: number,
   iteration: (client: number, n: number) => Promise<void>,
 ): Promise<SideResult> {
+  // The warm-up's background work and statistics must not be counted in the run.
+  await waitForDevhostIdle(ctx);
+  await sleep(statsFlushMs(ctx.options.quick));
   const before = await writesNow(ctx);
   const statements = await devhost.statements();
   const sampler = await LoadSampler.start(ctx.database.url, ctx.database.name, devhost.pid);

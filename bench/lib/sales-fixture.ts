@@ -51,8 +51,8 @@ export function salesFixture(ctx: BenchContext): Promise<SalesFixture> {
 }
 
 async function build(ctx: BenchContext): Promise<SalesFixture> {
-  const ITEMS = ctx.options.quick ? 60 : 120;
-  const CUSTOMERS = ctx.options.quick ? 50 : 200;
+  const ITEMS = ctx.options.quick ? 40 : 120;
+  const CUSTOMERS = ctx.options.quick ? 20 : 200;
   const devhost = await ctx.devhost();
   const admin = new Api(devhost.url, await devhost.token(DEMO_TENANT.slug, 'bench-admin', ['Admin']));
   ctx.log(`seeding the demo tenant through the API: 2 warehouses, ${ITEMS} items, ${CUSTOMERS} customers`);

@@ -43,7 +43,9 @@ export async function journalPosting(ctx: BenchContext): Promise<void> {
 
   ctx.log('journal posting: warm-up');
   await Promise.all(
-    fixture.users.map((u) => u.api.post('/api/v1/accounting/journal-entries', entryBody(fixture))),
+    fixture.users
+      .slice(0, ctx.options.quick ? 2 : undefined)
+      .map((u) => u.api.post('/api/v1/accounting/journal-entries', entryBody(fixture))),
   );
 
   ctx.log(`journal posting through the API: ${ctx.options.clients} clients for ${seconds} s`);

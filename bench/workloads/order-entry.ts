@@ -29,7 +29,9 @@ export async function orderEntry(ctx: BenchContext): Promise<void> {
   try {
     // Warm-up: code paths compiled, pools connected, caches filled, on both sides.
     ctx.log('order entry: warm-up');
-    await Promise.all(fixture.users.map((u) => apiOrder(u.api, fixture, watcher)));
+    await Promise.all(
+      fixture.users.slice(0, ctx.options.quick ? 2 : undefined).map((u) => apiOrder(u.api, fixture, watcher)),
+    );
 
     ctx.log(`order entry through the API: ${ctx.options.clients} clients for ${seconds} s`);
     const steps: OrderSteps[] = [];
