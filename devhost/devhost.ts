@@ -45,6 +45,11 @@ export interface DevhostOptions {
   dataDir?: string;
   /** A database the caller owns (tests); otherwise `DATABASE_URL`, otherwise PGlite under dataDir. */
   db?: Db;
+  /**
+   * The read replica reports read from, a database the caller owns (tests); otherwise
+   * `DATABASE_READ_URL` when the devhost opens `DATABASE_URL` itself; otherwise the primary.
+   */
+  readDb?: Db;
   /** Keep blobs in memory instead of under dataDir (tests). */
   blobInMemory?: boolean;
   /** Create the demo tenants when missing (on by default). */
@@ -105,12 +110,38 @@ async function loadApp(log: LogSink | undefined): Promise<FunctionHost> {
 async function openDatabase(
   options: DevhostOptions,
   dataDir: string,
-): Promise<{ db: Db; close: () => Promise<void>; kind: string }> {
-  if (options.db) return { db: options.db, close: async () => undefined, kind: 'provided' };
+): Promise<{ db: Db; readDb: Db; close: () => Promise<void>; kind: string }> {
+  if (options.db)
+    return {
+      db: options.db,
+      readDb: options.readDb ?? options.db,
+      close: async () => undefined,
+      kind: options.readDb ? 'provided, with a read replica' : 'provided',
+    };
   const url = process.env.DATABASE_URL;
   if (url) {
-    const db = createDb(createPool(url, Number(process.env.DATABASE_POOL_MAX ?? 10)));
-    return { db, close: () => db.destroy(), kind: `PostgreSQL (${new URL(url).host})` };
+    const poolMax = Number(process.env.DATABASE_POOL_MAX ?? 10);
+    const db = createDb(createPool(url, poolMax));
+    let readUrl = options.readDb ? undefined : process.env.DATABASE_READ_URL;
+    if (readUrl && new URL(readUrl).pathname !== new URL(url).pathname) {
+      // A replica holds the primary's databases under their own names: another name is a mistake.
+      console.warn(
+        'devhost: DATABASE_READ_URL names another database than DATABASE_URL; reports read the primary.',
+      );
+      readUrl = undefined;
+    }
+    const opened = readUrl ? createDb(createPool(readUrl, poolMax)) : undefined;
+    let kind = `PostgreSQL (${new URL(url).host})`;
+    if (readUrl) kind += `, read replica ${new URL(readUrl).host}`;
+    return {
+      db,
+      readDb: options.readDb ?? opened ?? db,
+      close: async () => {
+        await opened?.destroy();
+        await db.destroy();
+      },
+      kind,
+    };
   }
   // PGlite is a development dependency: loaded only when no server is configured.
   const { PGlite } = await import('@electric-sql/pglite');
@@ -123,6 +154,7 @@ async function openDatabase(
   const db = createDb(new pg.Pool({ ...createPgConfig(pglite), max: 1 } as unknown as PoolConfig));
   return {
     db,
+    readDb: db,
     kind: `embedded PGlite (${path.relative(process.cwd(), directory) || directory})`,
     close: async () => {
       await db.destroy();
@@ -174,7 +206,7 @@ export async function startDevhost(options: DevhostOptions = {}): Promise<Devhos
 
   // The app reads its settings from the environment, as in Azure; point them at the local pieces.
   process.env.AZURE_STORAGE_CONNECTION_STRING = azurite.connectionString;
-  configureDatabases(db);
+  configureDatabases(db, database.readDb);
   configureBlobService(undefined);
 
   const host = await loadApp(options.log);

@@ -7,7 +7,8 @@ import {
   type ReportFormat,
 } from '../../shared/modules/reports/index.js';
 import { nudgeEmailDelivery } from '../../shared/modules/notifications/index.js';
-import { primaryDb, replicaDb } from '../../shared/platform/db/database.js';
+import { primaryDb } from '../../shared/platform/db/database.js';
+import { upToDateReadDb } from '../../shared/platform/db/read-your-writes.js';
 import { flowActivity, flowOrchestration } from '../../shared/platform/flow-activity.js';
 import {
   BEGIN_RUN_ACTIVITY,
@@ -22,8 +23,10 @@ flowOrchestration(REPORT_RUN, reportRunOrchestrator);
 
 flowActivity(BEGIN_RUN_ACTIVITY, (step: ReportRunStep) => beginRun(primaryDb(), step.tenantId, step.runId));
 
-flowActivity(RENDER_FILE_ACTIVITY, (step: ReportRunStep<ReportFormat>) =>
-  renderRunFile(replicaDb(), primaryDb(), step.tenantId, step.runId, step.data),
+// The report reads the replica once it has caught up with everything committed before the step
+// began (a posting just before the run was asked for included), or the primary if it lags behind.
+flowActivity(RENDER_FILE_ACTIVITY, async (step: ReportRunStep<ReportFormat>) =>
+  renderRunFile(await upToDateReadDb(), primaryDb(), step.tenantId, step.runId, step.data),
 );
 
 // The recipients' email goes out as soon as the run is recorded, not at the sender's next round.

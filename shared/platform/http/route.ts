@@ -11,7 +11,14 @@ import type { Principal } from '../auth/principal.js';
 import type { Role } from '../auth/roles.js';
 import { AuthenticationError, tokenValidator } from '../auth/token-validator.js';
 import { settings } from '../config.js';
-import { primaryDb, replicaDb, type Db, type Tx } from '../db/database.js';
+import { primaryDb, type Db, type Tx } from '../db/database.js';
+import {
+  CONSISTENCY_TOKEN_HEADER,
+  consistencyTokenOf,
+  hasReadReplica,
+  readDbAfter,
+  writePosition,
+} from '../db/read-your-writes.js';
 import { withTenant } from '../db/tenant.js';
 import { AppError } from '../errors.js';
 import { nudgeOutboxRelay } from '../events/relay-trigger.js';
@@ -258,8 +265,8 @@ async function handle<B, Q, P>(
       inTenant: (work) => withTenant(db, p.tenantId, work),
       idempotencyKey: spec.idempotent && keyHeader !== null ? validateIdempotencyKey(keyHeader) : undefined,
     });
-    if (request.method !== 'GET') nudgeOutboxRelay();
-    return toResponse(reply, spec.status);
+    const response = toResponse(reply, spec.status);
+    return request.method === 'GET' ? response : afterWrite(response, fields);
   }
 
   const keyHeader = request.headers.get('idempotency-key');
@@ -276,7 +283,12 @@ async function handle<B, Q, P>(
     }
     await options.before({ ...base, actor });
   }
-  const target = options.database === 'replica' && !spec.idempotent ? replicaDb() : db;
+  // A read route runs on the replica, unless the caller sent the token of a write the replica has
+  // not replayed yet: then on the primary, so that the caller sees what it wrote.
+  const target =
+    options.database === 'replica' && !spec.idempotent
+      ? await readDbAfter(consistencyTokenOf(request.headers.get(CONSISTENCY_TOKEN_HEADER)))
+      : db;
 
   const response = await withTenant(target, p.tenantId, async (trx) => {
     if (key) {
@@ -297,8 +309,28 @@ async function handle<B, Q, P>(
     if (key) await storeIdempotentResponse(trx, p.tenantId, key, storable(result));
     return result;
   });
-  if (request.method !== 'GET') nudgeOutboxRelay();
-  return response;
+  return request.method === 'GET' ? response : afterWrite(response, fields);
+}
+
+/**
+ * After a request that may have written: the outbox relay is nudged to publish what it committed
+ * and, with a read replica, a successful answer carries the consistency token that lets the
+ * caller's next report show the write (see db/read-your-writes.ts).
+ */
+async function afterWrite(response: HttpResponseInit, fields: LogFields): Promise<HttpResponseInit> {
+  nudgeOutboxRelay();
+  if (!hasReadReplica() || (response.status ?? 200) >= 400) return response;
+  try {
+    const token = await writePosition();
+    return {
+      ...response,
+      headers: { ...(response.headers as Record<string, string>), [CONSISTENCY_TOKEN_HEADER]: token },
+    };
+  } catch (error) {
+    // The write is committed: answer it, without the token (the next report may lag).
+    logger().child(fields).warn('no consistency token: the write position could not be read', { error });
+    return response;
+  }
 }
 
 /** Routes that declare no params or query schema ignore them. */
