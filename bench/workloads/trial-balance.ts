@@ -168,8 +168,9 @@ export async function trialBalance(ctx: BenchContext): Promise<void> {
         args(tenant),
         Math.min(reportRuns, 10),
       );
+      const service = await timeService(ctx.database.db, tenant.id, tbService, reportRuns);
       const same = await sameAnswer(apis[i]!, path, sqlClient, tenant, PLAIN_FROM_TOTALS);
-      results[i]!.closed = { api, plainTotals, plainLines, same };
+      results[i]!.closed = { api, service, plainTotals, plainLines, same };
       if (api.p50 > TARGET_MS)
         plans[`${fmt(sizes[i]!)} lines, year closed`] = await explainProduct(ctx, sqlClient, tenant);
     }
