@@ -33,8 +33,9 @@
  *   whose lines are reserved by active reservations of that flow, line for line; a flow short of
  *   stock has no order and holds nothing; what the balances reserve is what the orders hold; no
  *   approval was asked for;
- * - the faults were hit: each kind of statement and both SQLSTATEs, and every refused unit ran
- *   again.
+ * - the faults were hit: each kind of statement and both SQLSTATEs; every refused claim and order
+ *   ran again up to the statement refused (a refused reservation runs again too, but may then
+ *   find the stock gone and end short of stock).
  *
  * Needs the PostgreSQL server (`DATABASE_URL`): on PGlite's one backend nothing runs concurrently.
  * `RELIABILITY_SEED=<n>` replays the orders, the stock, the clients' timing and the fault choices.
@@ -385,7 +386,7 @@ it.skipIf(!SERVER)(
       flow.instanceId = accepted.body.instanceId as string;
       const location = accepted.headers.get('location')!;
       const deadline = Date.now() + 240_000;
-      for (let wait = 1_000; ; wait = Math.min(wait * 1.6, 5_000)) {
+      for (let wait = 1_500; ; wait = Math.min(wait * 1.6, 6_000)) {
         await sleep(wait + Math.floor(random() * 300));
         const status = await call('GET', location);
         expect(status.status, JSON.stringify(status.body)).toBe(200);
@@ -440,12 +441,16 @@ it.skipIf(!SERVER)(
     expect(ordered.every((f) => f.output?.orderId && !f.output.approvalId)).toBe(true);
     expect(short.every((f) => f.output?.orderId === null && /stock/i.test(f.output.reason ?? ''))).toBe(true);
 
-    // The faults were hit, of every kind, and every refused unit ran again.
+    // The faults were hit, of every kind. Every refused claim and order ran again to the statement
+    // refused; a refused reservation runs again too, but may then find the stock gone (its flow
+    // ends short of stock, as checked above).
     for (const { target } of TARGETS)
       expect(faults.injected.filter((f) => f.target === target).length, target).toBeGreaterThan(0);
     for (const sqlstate of ['40001', '40P01'])
       expect(faults.injected.filter((f) => f.sqlstate === sqlstate).length, sqlstate).toBeGreaterThan(0);
-    expect([...faults.refused].filter((id) => !faults.retried.has(id))).toEqual([]);
+    expect(
+      [...faults.refused].filter((id) => !id.startsWith('reservation:') && !faults.retried.has(id)),
+    ).toEqual([]);
 
     await verify(monitorDb, flows, {
       customer: customer.id,
