@@ -89,3 +89,10 @@ export function pickDistinct<T>(items: readonly T[], count: number): T[] {
   while (chosen.size < Math.min(count, items.length)) chosen.add(randomInt(items.length));
   return [...chosen].map((i) => items[i]!);
 }
+
+/** 50000 → "50k", 1000000 → "1M", 2500000 → "2.5M". */
+export function count(n: number): string {
+  if (n >= 1_000_000) return `${fmt(n / 1_000_000, n % 1_000_000 ? 1 : 0)}M`;
+  if (n >= 1_000) return `${fmt(n / 1_000, n % 1_000 ? 1 : 0)}k`;
+  return String(n);
+}

@@ -13,8 +13,9 @@ import { Api } from '../lib/api.js';
 import type { BenchContext } from '../lib/context.js';
 import { inTenantTx } from '../lib/db.js';
 import { listStock, stockValuation } from '../../shared/modules/inventory/index.js';
-import { timeApi, timeService, timeSql } from '../lib/report-timing.js';
-import { fmt } from '../lib/stats.js';
+import { timeReport } from '../lib/report-timing.js';
+import { count, fmt, now, summarize, timeRuns } from '../lib/stats.js';
+import { minorUnits, Money } from '../../shared/platform/money.js';
 import { createTenants, withoutSecondaryIndexes } from '../lib/tenants.js';
 
 const ITEMS = 500;
@@ -140,9 +141,20 @@ export async function stockReports(ctx: BenchContext): Promise<void> {
     const breakdown: string[] = [];
     for (const c of cases) {
       ctx.log(`stock ${c.metric}: API and plain SQL, ${runs} runs each`);
-      const ours = await timeApi(api, c.path, runs);
-      const plain = await timeSql(client, t, c.sql, c.values, runs);
-      const service = await timeService(ctx.database.db, t, c.service, runs);
+      const timed = await timeReport(
+        {
+          api,
+          path: c.path,
+          db: ctx.database.db,
+          client,
+          tenantId: t,
+          service: c.service,
+          sql: c.sql,
+          values: c.values,
+        },
+        runs,
+      );
+      const { api: ours, plain, service } = timed;
       const answer = await api.get<{ rows?: unknown[]; items?: unknown[] }>(c.path);
       const rows = await inTenantTx(client as unknown as pg.PoolClient, t, () =>
         client.query(c.sql, c.values),
@@ -157,7 +169,7 @@ export async function stockReports(ctx: BenchContext): Promise<void> {
           `decimals; plain SQL ${fmt(plain.p50, 1)} ms) + HTTP, auth and JSON ${fmt(Math.max(0, ours.p50 - service.p50), 1)} ms`,
       );
       ctx.rows.push({
-        workload: `stock (${fmt(moves / 1_000_000, moves % 1_000_000 ? 1 : 0)}M moves)`,
+        workload: `stock (${count(moves)} moves)`,
         metric: `p50, ${c.metric} (${apiRows} rows)`,
         ours: ours.p50,
         raw: plain.p50,
@@ -167,12 +179,45 @@ export async function stockReports(ctx: BenchContext): Promise<void> {
         target: { max: TARGET_MS, text: `p50 ≤ ${TARGET_MS} ms` },
       });
     }
+    // What one answer's formatting costs: every row's average cost and value are shown through
+    // Money.toAmountString(), which asks minorUnits() for the currency's decimals each time.
+    const rowsShown = ITEMS * WAREHOUSES;
+    const format = () => {
+      const start = now();
+      for (let i = 0; i < rowsShown; i++) {
+        Money.of(`${1000 + i}.2500`, 'ZAR').toAmountString();
+        Money.of(`${10 + (i % 40)}.1234`, 'ZAR').toAmountString();
+      }
+      return now() - start;
+    };
+    const decimals = () => {
+      const start = now();
+      for (let i = 0; i < rowsShown * 2; i++) minorUnits('ZAR');
+      return now() - start;
+    };
+    const formatting = {
+      money: summarize(await timeRuns(async () => format(), 5, 1)),
+      minorUnits: summarize(await timeRuns(async () => decimals(), 5, 1)),
+    };
+    const floor = summarize(await timeRuns(() => api.get('/api/v1/inventory/warehouses?limit=1'), runs, 3));
     ctx.notes.push(
       `Stock: ${fmt(moves)} moves loaded in ${loadSeconds.toFixed(0)} s. The valuation reads the ${ITEMS * WAREHOUSES} balances ` +
         `and subtracts the moves after its date (none for today; ~${fmt((moves * 30) / 730)} for 30 days ago) from the ` +
-        `stock_moves_by_date covering index. Where the time goes (p50): ${breakdown.join('; ')}.`,
+        `stock_moves_by_date covering index. Where the time goes (p50): ${breakdown.join('; ')}. Formatting a ` +
+        `${rowsShown}-row answer's ${rowsShown * 2} amounts with Money.toAmountString() takes ${fmt(formatting.money.p50, 1)} ms ` +
+        `in this process, of which ${fmt(formatting.minorUnits.p50, 1)} ms is minorUnits('ZAR'): it builds a new ` +
+        `Intl.NumberFormat on every call (memoizing it per currency would remove that). An authenticated ` +
+        `GET of one warehouse (the API's floor: token check, user, tenant transaction, JSON) takes p50 ${fmt(floor.p50, 1)} ms.`,
     );
-    ctx.details.stock = { moves, items: ITEMS, warehouses: WAREHOUSES, loadSeconds, measured };
+    ctx.details.stock = {
+      moves,
+      items: ITEMS,
+      warehouses: WAREHOUSES,
+      loadSeconds,
+      measured,
+      formatting,
+      apiFloor: floor,
+    };
   } finally {
     await client.end();
   }

@@ -23,8 +23,8 @@ import { withTenant } from '../../shared/platform/db/tenant.js';
 import { Api } from '../lib/api.js';
 import type { BenchContext } from '../lib/context.js';
 import { inTenantTx } from '../lib/db.js';
-import { timeApi, timeService, timeSql } from '../lib/report-timing.js';
-import { fmt, type LatencySummary } from '../lib/stats.js';
+import { timeReport, timeSql } from '../lib/report-timing.js';
+import { count, fmt, type LatencySummary } from '../lib/stats.js';
 import {
   createTenants,
   DAYS,
@@ -138,9 +138,17 @@ export async function trialBalance(ctx: BenchContext): Promise<void> {
       ctx.log(
         `trial balance, ${fmt(sizes[i]!)} lines, every period open: API and plain SQL, ${reportRuns} runs each`,
       );
-      const api = await timeApi(apis[i]!, path, reportRuns);
-      const plain = await timeSql(sqlClient, tenant.id, PLAIN_FROM_LINES, args(tenant), reportRuns);
-      const service = await timeService(ctx.database.db, tenant.id, tbService, reportRuns);
+      const report = (sql: string) => ({
+        api: apis[i]!,
+        path,
+        db: ctx.database.db,
+        client: sqlClient,
+        tenantId: tenant.id,
+        service: tbService,
+        sql,
+        values: args(tenant),
+      });
+      const { api, plain, service } = await timeReport(report(PLAIN_FROM_LINES), reportRuns);
       const same = await sameAnswer(apis[i]!, path, sqlClient, tenant, PLAIN_FROM_LINES);
       results.push({ lines: sizes[i]!, open: { api, service, plain, same } });
       if (api.p50 > TARGET_MS)
@@ -159,8 +167,23 @@ export async function trialBalance(ctx: BenchContext): Promise<void> {
       ctx.log(
         `trial balance, ${fmt(sizes[i]!)} lines, the year closed: API and plain SQL, ${reportRuns} runs each`,
       );
-      const api = await timeApi(apis[i]!, path, reportRuns);
-      const plainTotals = await timeSql(sqlClient, tenant.id, PLAIN_FROM_TOTALS, args(tenant), reportRuns);
+      const {
+        api,
+        plain: plainTotals,
+        service,
+      } = await timeReport(
+        {
+          api: apis[i]!,
+          path,
+          db: ctx.database.db,
+          client: sqlClient,
+          tenantId: tenant.id,
+          service: tbService,
+          sql: PLAIN_FROM_TOTALS,
+          values: args(tenant),
+        },
+        reportRuns,
+      );
       const plainLines = await timeSql(
         sqlClient,
         tenant.id,
@@ -168,7 +191,6 @@ export async function trialBalance(ctx: BenchContext): Promise<void> {
         args(tenant),
         Math.min(reportRuns, 10),
       );
-      const service = await timeService(ctx.database.db, tenant.id, tbService, reportRuns);
       const same = await sameAnswer(apis[i]!, path, sqlClient, tenant, PLAIN_FROM_TOTALS);
       results[i]!.closed = { api, service, plainTotals, plainLines, same };
       if (api.p50 > TARGET_MS)
@@ -177,7 +199,7 @@ export async function trialBalance(ctx: BenchContext): Promise<void> {
 
     const largest = sizes[sizes.length - 1]!;
     for (const r of results) {
-      const label = `${r.lines >= 1_000_000 ? `${r.lines / 1_000_000}M` : fmt(r.lines)} lines, ${tbTenants} tenants`;
+      const label = `${count(r.lines)} lines, ${tbTenants} tenants`;
       const target = r.lines === largest ? { max: TARGET_MS, text: `p50 ≤ ${TARGET_MS} ms` } : undefined;
       ctx.rows.push({
         workload: 'trial balance (one year)',
