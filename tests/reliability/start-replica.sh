@@ -33,8 +33,17 @@ die() {
 }
 
 if [[ -z "${PG_BIN:-}" ]]; then
-  PG_BIN=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1 || true)
-  [[ -n "$PG_BIN" ]] || PG_BIN=$(dirname "$(command -v pg_ctl || command -v pg_basebackup || echo /usr/bin/x)")
+  # The tools of the primary's major version: a standby runs the same major version.
+  newest=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1 || true)
+  psql_any=$(command -v psql || echo "$newest/psql")
+  version=$("$psql_any" -X -h "$PRIMARY_HOST" -p "$PRIMARY_PORT" -U postgres -d postgres -Atqc 'show server_version_num' 2>/dev/null || true)
+  if [[ -n "$version" && -d "/usr/lib/postgresql/$((version / 10000))/bin" ]]; then
+    PG_BIN="/usr/lib/postgresql/$((version / 10000))/bin"
+  elif [[ -n "$newest" ]]; then
+    PG_BIN=$newest
+  else
+    PG_BIN=$(dirname "$(command -v pg_ctl || command -v pg_basebackup || echo /usr/bin/x)")
+  fi
 fi
 [[ -x "$PG_BIN/pg_ctl" && -x "$PG_BIN/pg_basebackup" ]] || die "no pg_ctl / pg_basebackup in $PG_BIN (set PG_BIN)"
 
