@@ -2,6 +2,7 @@ import { trace, context as otelContext } from '@opentelemetry/api';
 import * as df from 'durable-functions';
 import type { InvocationContext } from '@azure/functions';
 import type { OrchestrationContext, OrchestrationHandler } from 'durable-functions';
+import { nudgeOutboxRelay } from './events/relay-trigger.js';
 import { recordOrchestration } from './telemetry/metrics.js';
 import { SpanKind, withSpan, type TraceCarrier } from './telemetry/tracing.js';
 
@@ -14,7 +15,8 @@ export interface ActivityInput<A> {
 /**
  * Registers an activity whose work joins the trace of the request that started the flow (the
  * trace context travels in the flow's input), whichever host or replica runs it. The invocation's
- * own span is linked, so both views stay connected.
+ * own span is linked, so both views stay connected. An activity that returns has committed what
+ * it wrote, events included, so the outbox relay is nudged as a request's would be.
  */
 export function flowActivity<A, R>(
   name: string,
@@ -23,7 +25,7 @@ export function flowActivity<A, R>(
   df.app.activity(name, {
     handler: async (input: ActivityInput<A>, context: InvocationContext) => {
       const invocationSpan = trace.getSpan(otelContext.active())?.spanContext();
-      return withSpan(
+      const result = await withSpan(
         `activity ${name}`,
         { 'faas.name': name, 'faas.invocation_id': context.invocationId },
         () => handler(input.args, context),
@@ -33,6 +35,8 @@ export function flowActivity<A, R>(
           ...(invocationSpan ? { links: [{ context: invocationSpan }] } : {}),
         },
       );
+      nudgeOutboxRelay();
+      return result;
     },
   });
 }

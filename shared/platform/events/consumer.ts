@@ -4,6 +4,7 @@ import { primaryDb, type Tx } from '../db/database.js';
 import { withTenant } from '../db/tenant.js';
 import { eventDefinition, eventEnvelopeSchema, type EventEnvelope } from './catalog.js';
 import { firstDelivery } from './inbox.js';
+import { nudgeOutboxRelay } from './relay-trigger.js';
 
 export const SERVICE_BUS_CONNECTION = 'ServiceBusConnection';
 
@@ -36,7 +37,8 @@ export interface NonTransactionalConsumer extends ConsumerBase {
 
 /**
  * Registers a Service Bus topic consumer. A message that is not a valid event of the catalog
- * throws, so that it is retried and then dead-lettered where operations can see it.
+ * throws, so that it is retried and then dead-lettered where operations can see it. A
+ * transactional handler's own events are relayed as soon as its transaction commits.
  */
 export function defineConsumer(consumer: TransactionalConsumer | NonTransactionalConsumer): void {
   app.serviceBusTopic(consumer.name, {
@@ -48,10 +50,13 @@ export function defineConsumer(consumer: TransactionalConsumer | NonTransactiona
       const event = parseEvent(message);
       if (!consumer.eventTypes.includes(event.type)) return;
       if ('handle' in consumer) {
-        await withTenant(primaryDb(), event.tenantId, async (trx) => {
-          if (!(await firstDelivery(trx, event.tenantId, consumer.name, event.id))) return;
+        const handled = await withTenant(primaryDb(), event.tenantId, async (trx) => {
+          if (!(await firstDelivery(trx, event.tenantId, consumer.name, event.id))) return false;
           await consumer.handle(event, { trx, invocation });
+          return true;
         });
+        // What the handler wrote has committed, its own events included: publish them now.
+        if (handled) nudgeOutboxRelay();
       } else {
         await consumer.handleOutsideTransaction(event, { invocation });
       }
