@@ -6,6 +6,7 @@
  * screens in Afrikaans, an accessibility check of the main pages, and the pages at tablet width.
  * Screenshots of each main page are left in test-results/web/.
  */
+import { readFile } from 'node:fs/promises';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { startTestDevhost, type TestDevhost } from '../support/devhost.js';
@@ -40,6 +41,8 @@ describe.skipIf(!chromiumPath)('the web app in a browser', () => {
   const customerName = `Karoo Roofing ${customerCode}`;
   let orderNumber = '';
   let invoiceNumber = '';
+  /** Record pages with their documents panels, for the accessibility check. */
+  const recordPaths: string[] = [];
 
   beforeAll(async () => {
     ensureWebBuilt();
@@ -76,6 +79,7 @@ describe.skipIf(!chromiumPath)('the web app in a browser', () => {
     await page.getByRole('textbox', { name: 'Name', exact: true }).fill(customerName);
     await page.getByRole('button', { name: 'Create customer' }).click();
     await page.waitForURL(/\/sales\/customers\/[0-9a-f-]{36}$/);
+    recordPaths.push(new URL(page.url()).pathname);
     await expect.poll(() => page.getByRole('heading', { level: 1 }).textContent()).toContain(customerCode);
     await screenshot(page, 'customer');
 
@@ -113,13 +117,35 @@ describe.skipIf(!chromiumPath)('the web app in a browser', () => {
     await expect.poll(() => page.getByRole('row', { name: new RegExp(customerName) }).count()).toBe(0);
   });
 
-  it('the rep sees the order, delivers and invoices it', async () => {
+  it('the rep is told in the app: the bell counts the decision and the confirmed order', async () => {
     await signIn(page, base, 'rita', ['Sales.Rep', 'Sales.Manager']);
+    // The approver's decision and the confirmed order, each one unread notification.
+    // The bell asks again every 30 s, so both arrive within a minute without reloading the page.
+    const bell = page.getByRole('button', { name: /^Notifications, \d+ unread$/ });
+    await expect
+      .poll(async () => ((await bell.count()) > 0 ? await bell.getAttribute('aria-label') : null), {
+        timeout: 45_000,
+      })
+      .toBe('Notifications, 2 unread');
+    await bell.click();
+    await screenshot(page, 'notifications-popover');
+    await page.getByRole('button', { name: /Order SO-\S+ confirmed/ }).click();
+    await page.waitForURL(/\/sales\/orders\/[0-9a-f-]{36}$/);
+    await expect
+      .poll(() => page.getByRole('button', { name: /^Notifications/ }).getAttribute('aria-label'))
+      .toBe('Notifications, 1 unread');
+    await page.goto(`${base}/notifications`);
+    await page.getByRole('heading', { level: 1, name: 'Notifications' }).waitFor();
+    expect(await page.getByText(/Order SO-\S+ confirmed/).count()).toBeGreaterThan(0);
+  }, 120_000);
+
+  it('the rep sees the order, delivers and invoices it', async () => {
     await page.getByRole('navigation').getByRole('link', { name: 'Orders' }).click();
     const row = page.getByRole('row', { name: new RegExp(customerName) });
     await expect.poll(() => row.count(), { timeout: 30_000 }).toBe(1);
     orderNumber = (await row.getByRole('link').first().textContent()) ?? '';
     await row.getByRole('link').first().click();
+    recordPaths.push(new URL(page.url()).pathname);
     await page.getByRole('button', { name: 'Deliver all' }).click();
     await page.getByText(/^Delivery .+ on /).waitFor();
     await page.getByRole('button', { name: 'Invoice delivered' }).click();
@@ -158,6 +184,25 @@ describe.skipIf(!chromiumPath)('the web app in a browser', () => {
     await page.waitForURL(/\/accounting\/ledger\/4000/);
     await page.getByRole('row', { name: new RegExp(invoiceNumber) }).waitFor();
     await screenshot(page, 'ledger-4000');
+  });
+
+  it('finance runs the trial balance as a report now and downloads its PDF', async () => {
+    await page.getByRole('navigation').getByRole('link', { name: 'Reports' }).click();
+    await page.getByRole('button', { name: 'Run now', exact: true }).click();
+    await page.getByRole('combobox', { name: 'Report' }).click();
+    await page.getByRole('option', { name: 'Trial balance' }).click();
+    await page.getByRole('button', { name: 'Run report' }).click();
+    await page.waitForURL(/\/reports\/runs\/[0-9a-f-]{36}$/);
+    // The run's page follows the orchestration until the files are in storage.
+    const pdf = page.getByRole('button', { name: /^Download PDF/ });
+    await pdf.waitFor({ timeout: 60_000 });
+    await screenshot(page, 'report-run');
+    const [download] = await Promise.all([page.waitForEvent('download'), pdf.click()]);
+    expect(download.suggestedFilename()).toMatch(/\.pdf$/);
+    const bytes = await readFile((await download.path())!);
+    expect(bytes.subarray(0, 5).toString('latin1')).toBe('%PDF-');
+    await page.getByRole('link', { name: 'All report runs' }).click();
+    await page.getByRole('tab', { name: 'Runs' }).waitFor();
   });
 
   it('shows the same screens in Afrikaans', async () => {
@@ -204,9 +249,13 @@ describe.skipIf(!chromiumPath)('the web app in a browser', () => {
       '/accounting/profit-and-loss',
       '/accounting/balance-sheet',
       '/accounting/ar-aging',
+      '/reports',
+      '/reports?tab=runs',
+      '/notifications',
       '/admin/settings',
       '/admin/users',
       '/admin/audit',
+      ...recordPaths,
     ];
     const found: Record<string, unknown> = {};
     for (const path of pages) {
@@ -234,7 +283,7 @@ describe.skipIf(!chromiumPath)('the web app in a browser', () => {
       await screenshot(page, `tablet${path.replaceAll('/', '-')}`);
     }
     expect(wide).toEqual([]);
-  });
+  }, 240_000);
 
   it('wrote nothing to the console', () => {
     expect(errors).toEqual([]);

@@ -53,6 +53,9 @@ const TrialBalancePage = lazy(() => accounting().then((m) => ({ default: m.Trial
 const ProfitAndLossPage = lazy(() => accounting().then((m) => ({ default: m.ProfitAndLossPage })));
 const BalanceSheetPage = lazy(() => accounting().then((m) => ({ default: m.BalanceSheetPage })));
 const AgingPage = lazy(() => accounting().then((m) => ({ default: m.AgingPage })));
+const NotificationsPage = lazy(() =>
+  import('./pages/notifications/NotificationsPage').then((m) => ({ default: m.NotificationsPage })),
+);
 const reports = () => import('./pages/reports/ReportsPage');
 const ReportsPage = lazy(() => reports().then((m) => ({ default: m.ReportsPage })));
 const ReportRunPage = lazy(() =>
@@ -149,6 +152,7 @@ function SignedInApp() {
             { path: 'accounting/ar-aging', element: page(<AgingPage kind="receivables" />, 'readLedger') },
             { path: 'accounting/ap-aging', element: page(<AgingPage kind="payables" />, 'readLedger') },
             { path: 'approvals', element: page(<ApprovalsPage />, 'useApprovals') },
+            { path: 'notifications', element: page(<NotificationsPage />, 'useApprovals') },
             { path: 'reports', element: page(<ReportsPage />, 'readReports') },
             { path: 'reports/runs/:id', element: page(<ReportRunPage />, 'readReports') },
             { path: 'admin/settings', element: page(<TenantSettingsPage />, 'readAdmin') },

@@ -54,6 +54,7 @@ import { useAuth } from '../auth/AuthProvider';
 import { can, type Permission } from '../auth/roles';
 import { LOCALES, useLocaleChoice, type AppLocale } from '../i18n/LocaleProvider';
 import { useThemeChoice } from './theme';
+import { NotificationBell } from './NotificationBell';
 
 const useStyles = makeStyles({
   root: { display: 'flex', flexDirection: 'column', height: '100vh' },
@@ -327,6 +328,7 @@ export function Shell() {
           {tenant.data?.name ?? ''}
         </Text>
         <span className={styles.spacer} />
+        <NotificationBell className={styles.headerButton} />
         <Menu
           checkedValues={{ locale: [locale], theme: [dark ? 'dark' : 'light'] }}
           onCheckedValueChange={(_, data) => {
