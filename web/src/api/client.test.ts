@@ -33,6 +33,57 @@ const json = (status: number, body: unknown, type = 'application/json') =>
   new Response(JSON.stringify(body), { status, headers: { 'content-type': type } });
 
 describe('ApiClient', () => {
+  it('sends the latest consistency token a write answered with on the reads that follow', async () => {
+    const answers = [
+      () => json(200, {}),
+      () =>
+        new Response('{}', {
+          status: 201,
+          headers: { 'content-type': 'application/json', 'x-consistency-token': '0/3A1F2B8' },
+        }),
+      () => json(200, {}),
+      // An older position (another request finished later) does not replace the newer one.
+      () =>
+        new Response('{}', {
+          status: 201,
+          headers: { 'content-type': 'application/json', 'x-consistency-token': '0/1FFFFFF' },
+        }),
+      () =>
+        new Response('{}', {
+          status: 201,
+          headers: { 'content-type': 'application/json', 'x-consistency-token': 'nonsense' },
+        }),
+      () => json(200, {}),
+      () =>
+        new Response('{}', {
+          status: 201,
+          headers: { 'content-type': 'application/json', 'x-consistency-token': '1/00000010' },
+        }),
+      () => json(200, {}),
+    ];
+    let n = 0;
+    const { api, sent } = clientAnswering(() => answers[n++]!());
+    await api.get('v1/accounting/reports/trial-balance');
+    await api.post('v1/accounting/journal-entries', {});
+    await api.get('v1/accounting/reports/trial-balance');
+    await api.post('v1/accounting/journal-entries', {});
+    await api.post('v1/accounting/journal-entries', {});
+    await api.get('v1/accounting/reports/trial-balance');
+    await api.post('v1/accounting/journal-entries', {});
+    await api.get('v1/accounting/reports/trial-balance');
+    const tokens = sent.map((s) => [s.method, s.headers['X-Consistency-Token']]);
+    expect(tokens).toEqual([
+      ['GET', undefined],
+      ['POST', undefined],
+      ['GET', '0/3A1F2B8'],
+      ['POST', undefined],
+      ['POST', undefined],
+      ['GET', '0/3A1F2B8'],
+      ['POST', undefined],
+      ['GET', '1/00000010'],
+    ]);
+  });
+
   it('sends JSON with the bearer token, an Idempotency-Key on POST and If-Match on a change', async () => {
     const { api, sent } = clientAnswering(() => json(200, { ok: true }));
     await api.post('v1/sales/quotes', { customerId: 'c' }, { idempotencyKey: 'key-1' });

@@ -89,8 +89,22 @@ interface Send {
   timeoutMs: number;
 }
 
+/** The header by which the API tells a writer where its write is, and a reader asks to see it. */
+export const CONSISTENCY_TOKEN_HEADER = 'X-Consistency-Token';
+
+/** A WAL position (`0/3A1F2B8`) as one number, or undefined for anything else. */
+function positionOf(token: string): bigint | undefined {
+  const match = /^([0-9A-F]{1,8})\/([0-9A-F]{1,8})$/i.exec(token.trim());
+  return match ? (BigInt(`0x${match[1]}`) << 32n) | BigInt(`0x${match[2]}`) : undefined;
+}
+
 export class ApiClient {
   readonly #options: ApiClientOptions;
+  /**
+   * The latest consistency token a write of this user answered with. Reads send it back, so a
+   * report served from the read replica shows what the user has just done (read-your-writes).
+   */
+  #consistencyToken: { token: string; position: bigint } | undefined;
 
   constructor(options: ApiClientOptions) {
     this.#options = options;
@@ -151,6 +165,8 @@ export class ApiClient {
     if (options.contentType !== undefined) headers['Content-Type'] = options.contentType;
     if (method === 'POST') headers['Idempotency-Key'] = options.idempotencyKey ?? crypto.randomUUID();
     if (options.version !== undefined) headers['If-Match'] = `"${options.version}"`;
+    if (method === 'GET' && this.#consistencyToken)
+      headers[CONSISTENCY_TOKEN_HEADER] = this.#consistencyToken.token;
 
     const timeout = AbortSignal.timeout(options.timeoutMs);
     const signal = options.signal ? AbortSignal.any([options.signal, timeout]) : timeout;
@@ -167,11 +183,19 @@ export class ApiClient {
       throw new NetworkError(error instanceof Error ? error.message : 'The server could not be reached.');
     }
     if (response.status === 401) this.#options.onUnauthorized();
+    this.#keepConsistencyToken(response.headers.get(CONSISTENCY_TOKEN_HEADER));
     if (!response.ok) throw new ApiError(await readProblem(response));
     if (response.status === 204) return undefined as T;
     const type = response.headers.get('content-type') ?? '';
     if (!type.includes('json')) throw new NetworkError('The server answered with something other than JSON.');
     return (await response.json()) as T;
+  }
+
+  #keepConsistencyToken(token: string | null): void {
+    const position = token === null ? undefined : positionOf(token);
+    if (position === undefined || token === null) return;
+    if (!this.#consistencyToken || position > this.#consistencyToken.position)
+      this.#consistencyToken = { token: token.trim(), position };
   }
 }
 
