@@ -381,6 +381,35 @@ describe('reversals and periods', () => {
   });
 });
 
+describe('a period closed while an entry is being posted', () => {
+  it('refuses the entry at COMMIT as a closed period (422 naming the date), and nothing is written', async () => {
+    const actor = { tenantId: demo.id, objectId: 'system:test', name: 'Test' };
+    const before = await countEntries();
+    // One transaction stands for both: the entry is written, then its period is closed before the
+    // entry's transaction commits, as another transaction's close would be.
+    const posting = withTenant(devhost.db, demo.id, async (trx) => {
+      const posted = await postEntry(trx, actor, {
+        date: '2026-04-20',
+        memo: 'Racing the close',
+        currency: 'ZAR',
+        lines: [
+          { account: '6150', debit: '10' },
+          { account: '1000', credit: '10' },
+        ],
+      });
+      await sql`update periods set status = 'closed' where start_date = '2026-04-01'`.execute(trx);
+      return posted;
+    });
+    await expect(posting).rejects.toMatchObject({
+      kind: 'business_rule',
+      code: 'accounting.period_closed',
+      message: 'The period of 2026-04-20 is closed for posting.',
+      errors: [{ path: 'date', message: 'Period closed' }],
+    });
+    expect(await countEntries()).toBe(before);
+  });
+});
+
 describe('posting from other modules', () => {
   it('posts once per source document, however often it is retried', async () => {
     const source = { type: 'test.invoice', id: randomUUID() };

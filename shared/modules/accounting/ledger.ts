@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { sql } from 'kysely';
 import { recordAudit, type AuditActor } from '../../platform/audit.js';
 import { todayIn } from '../../platform/clock.js';
+import { explainCommitRefusal } from '../../platform/db/commit-errors.js';
 import type { Tx } from '../../platform/db/database.js';
 import { staleVersion } from '../../platform/errors.js';
 import { emit } from '../../platform/events/outbox.js';
@@ -13,6 +14,13 @@ import * as repo from './repository.js';
 import type { JournalEntry } from './schemas.js';
 import { accountTotals, fiscalYearEndingOn, snapshotPeriod } from './statements-repository.js';
 import { yearEndErrors } from './year-end-errors.js';
+
+// A period closed by another transaction while an entry was being posted into it: the database
+// refuses the entry at COMMIT (the deferred `journal_entry_in_open_period` check), and the poster
+// is told the period is closed, as if it had been closed before they began.
+explainCommitRefusal('journal_entry_in_open_period', ({ message }) =>
+  errors.periodClosed(/dated (\d{4}-\d{2}-\d{2})/.exec(message)?.[1] ?? 'the entry'),
+);
 
 type Dec = InstanceType<typeof Decimal>;
 const SCALE = 4;

@@ -1,6 +1,7 @@
 import { sql } from 'kysely';
 import { settings } from '../config.js';
 import { AppError } from '../errors.js';
+import { commitRefusal } from './commit-errors.js';
 import { logger } from '../telemetry/logger.js';
 import type { Db, Tx } from './database.js';
 
@@ -103,7 +104,11 @@ async function inTransaction<T>(
       });
     } catch (error) {
       const failure = transientFailure(error);
-      if (!failure) throw error;
+      if (!failure) {
+        // A rule checked at COMMIT, broken by what another transaction committed meanwhile.
+        if (committing) throw commitRefusal(error) ?? error;
+        throw error;
+      }
       const inDoubt = committing && failure === 'connection';
       if (inDoubt || attempt >= TRANSACTION_ATTEMPTS_MAX) {
         logger().warn('transaction given up', {
