@@ -14,7 +14,7 @@ import {
   type LoadReport,
   type TableWrites,
 } from './sampler.js';
-import { closedLoop, sleep, summarize, type LatencySummary } from './stats.js';
+import { closedLoop, fmt, now, sleep, summarize, type LatencySummary } from './stats.js';
 
 export interface SideResult {
   wallMs: number;
@@ -25,6 +25,8 @@ export interface SideResult {
   writes: TableWrites;
   statementsPerIteration: number;
   transactionsPerIteration: number;
+  /** Statements the devhost sends per second when it has nothing to do (its polling), measured just before the run. */
+  idleStatementsPerSecond: number;
 }
 
 const writesNow = (ctx: BenchContext) => tableWrites((text) => ctx.database.query(text));
@@ -38,6 +40,10 @@ export async function measureOurs(
   // The warm-up's background work and statistics must not be counted in the run.
   await waitForDevhostIdle(ctx);
   await sleep(statsFlushMs(ctx.options.quick));
+  const idleFrom = await devhost.statements();
+  const idleStart = now();
+  await sleep(3_000);
+  const idleStatementsPerSecond = ((await devhost.statements()) - idleFrom) / ((now() - idleStart) / 1000);
   const before = await writesNow(ctx);
   const statements = await devhost.statements();
   const sampler = await LoadSampler.start(ctx.database.url, ctx.database.name, devhost.pid);
@@ -56,6 +62,7 @@ export async function measureOurs(
     writes: writesSince(before, after, run.iterations),
     statementsPerIteration: (statementsAfter - statements) / run.iterations,
     transactionsPerIteration: load.dbStats.commits / run.iterations,
+    idleStatementsPerSecond,
   };
 }
 
@@ -142,6 +149,7 @@ export async function measureRaw(
     writes: writesSince(before, after, run.iterations),
     statementsPerIteration: sent / run.iterations,
     transactionsPerIteration: load.dbStats.commits / run.iterations,
+    idleStatementsPerSecond: 0,
   };
 }
 
@@ -196,5 +204,21 @@ export function describeLoad(label: string, load: LoadReport): string {
     `DB sessions on CPU ${load.db.sessions.onCpu}, waiting ${load.db.sessions.waiting}, idle in transaction ` +
     `${load.db.sessions.idleInTransaction} (mean); active samples: ${active || 'none'}${locks}; ` +
     `${load.dbStats.commitsPerSecond} commits/s, ${load.dbStats.rollbacks} rollbacks, ${load.dbStats.deadlocks} deadlocks`
+  );
+}
+
+/**
+ * The database work per unit and what it allows: every commit waits for its WAL flush, so at the
+ * commit rate the database sustained during the run, `commits per unit` caps the units per second.
+ */
+export function commitBudget(label: string, unit: string, side: SideResult): string {
+  const perSecond = side.iterations / (side.wallMs / 1000);
+  const idle = (side.idleStatementsPerSecond * (side.wallMs / 1000)) / side.iterations;
+  return (
+    `${label}: ${fmt(side.statementsPerIteration, 0)} SQL statements per ${unit}` +
+    (idle > 0.5 ? ` (about ${fmt(idle, 0)} of them the devhost's idle polling)` : '') +
+    ` in ${fmt(side.transactionsPerIteration, 1)} commits; at the ${fmt(side.load.dbStats.commitsPerSecond)} commits/s ` +
+    `the database sustained, that allows ${fmt(side.load.dbStats.commitsPerSecond / side.transactionsPerIteration, 1)} ` +
+    `${unit}s/s, and ${fmt(perSecond, 1)}/s were made`
   );
 }

@@ -10,7 +10,7 @@ import type { Db, Tx } from '../../shared/platform/db/database.js';
 import { withTenant } from '../../shared/platform/db/tenant.js';
 import type { Api } from './api.js';
 import { inTenantTx } from './db.js';
-import { now, summarize, type LatencySummary } from './stats.js';
+import { fmt, now, summarize, type LatencySummary } from './stats.js';
 
 export interface ReportTimings {
   api: LatencySummary;
@@ -67,4 +67,10 @@ export async function timeSql(
     if (i >= 2) times.push(now() - start);
   }
   return summarize(times);
+}
+
+/** What the API adds to the service: HTTP, auth and JSON, or "none measurable" when the noise is larger. */
+export function httpPart(api: LatencySummary, service: LatencySummary): string {
+  const ms = api.p50 - service.p50;
+  return ms < 0.5 ? 'none measurable' : `${fmt(ms, 1)} ms`;
 }

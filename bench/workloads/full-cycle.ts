@@ -9,7 +9,14 @@
 import type { BenchContext } from '../lib/context.js';
 import { FlowWatcher } from '../lib/flow-watcher.js';
 import { flowPhases } from '../lib/flow-phases.js';
-import { describeLoad, measureOurs, measureRaw, writeDifferences, writeTotals } from '../lib/measure.js';
+import {
+  commitBudget,
+  describeLoad,
+  measureOurs,
+  measureRaw,
+  writeDifferences,
+  writeTotals,
+} from '../lib/measure.js';
 import { orderLines, randomCustomer, salesFixture } from '../lib/sales-fixture.js';
 import { fmt, now, perHour, summarize } from '../lib/stats.js';
 import { apiDeliver, apiInvoice, apiOrder } from './api-sales.js';
@@ -110,10 +117,9 @@ export async function fullCycle(ctx: BenchContext): Promise<void> {
       ).join(', ')}. Inside the flow (p50): ${Object.entries(inFlow)
         .map(([k, v]) => `${k} ${fmt(v.p50Ms, 1)} ms`)
         .join(', ')}. Raw SQL per cycle (mean): order ${fmt(rawSummary.order!.mean, 1)} ms, delivery ` +
-        `${fmt(rawSummary.delivery!.mean, 1)} ms, invoice ${fmt(rawSummary.invoice!.mean, 1)} ms. Per cycle ours ` +
-        `${fmt(ours.statementsPerIteration, 0)} statements / ${fmt(ours.transactionsPerIteration, 1)} transactions / ` +
-        `${oursRows.business} business + ${oursRows.devhost} durable/bus rows; raw ${fmt(raw.statementsPerIteration, 0)} ` +
-        `statements / ${fmt(raw.transactionsPerIteration, 1)} transactions / ${rawRows.business} rows.`,
+        `${fmt(rawSummary.delivery!.mean, 1)} ms, invoice ${fmt(rawSummary.invoice!.mean, 1)} ms. Rows written per cycle: ` +
+        `ours ${oursRows.business} business + ${oursRows.devhost} durable/bus, raw ${rawRows.business}. ` +
+        `${commitBudget('Ours', 'cycle', ours)}; ${commitBudget('raw', 'cycle', raw)}.`,
       describeLoad('Full cycle, ours', ours.load),
       describeLoad('Full cycle, raw SQL', raw.load),
     );

@@ -7,9 +7,16 @@
  * open period) fire alike.
  */
 import type { BenchContext } from '../lib/context.js';
-import { describeLoad, measureOurs, measureRaw, writeDifferences, writeTotals } from '../lib/measure.js';
+import {
+  commitBudget,
+  describeLoad,
+  measureOurs,
+  measureRaw,
+  writeDifferences,
+  writeTotals,
+} from '../lib/measure.js';
 import { salesFixture, type SalesFixture } from '../lib/sales-fixture.js';
-import { fmt, perHour, randomInt } from '../lib/stats.js';
+import { perHour, randomInt } from '../lib/stats.js';
 import { rawJournalEntry } from './raw-sales.js';
 
 const LINES = 4;
@@ -99,9 +106,8 @@ export async function journalPosting(ctx: BenchContext): Promise<void> {
   const oursRows = writeTotals(ours.writes);
   const rawRows = writeTotals(raw.writes);
   ctx.notes.push(
-    `Journal posting per entry: ours ${fmt(ours.statementsPerIteration, 0)} SQL statements in ${fmt(ours.transactionsPerIteration, 1)} ` +
-      `transactions (the devhost's background work included), ${oursRows.business} business rows + ${oursRows.devhost} bus rows; ` +
-      `raw ${fmt(raw.statementsPerIteration, 0)} statements in ${fmt(raw.transactionsPerIteration, 1)} transaction, ${rawRows.business} rows.`,
+    `Journal posting: rows written per entry: ours ${oursRows.business} business + ${oursRows.devhost} bus, raw ` +
+      `${rawRows.business}. ${commitBudget('Ours', 'entry', ours)}; ${commitBudget('raw', 'entry', raw)}.`,
     describeLoad('Journal posting, ours', ours.load),
     describeLoad('Journal posting, raw SQL', raw.load),
   );

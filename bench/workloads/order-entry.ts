@@ -13,7 +13,14 @@
 import type { BenchContext } from '../lib/context.js';
 import { FlowWatcher } from '../lib/flow-watcher.js';
 import { flowPhases } from '../lib/flow-phases.js';
-import { describeLoad, measureOurs, measureRaw, writeDifferences, writeTotals } from '../lib/measure.js';
+import {
+  commitBudget,
+  describeLoad,
+  measureOurs,
+  measureRaw,
+  writeDifferences,
+  writeTotals,
+} from '../lib/measure.js';
 import { orderLines, randomCustomer, salesFixture } from '../lib/sales-fixture.js';
 import { fmt, perHour, summarize } from '../lib/stats.js';
 import { apiOrder, type OrderSteps } from './api-sales.js';
@@ -110,11 +117,10 @@ export async function orderEntry(ctx: BenchContext): Promise<void> {
         `send ${fmt(stepSummary.send!.p50, 1)} ms, accept ${fmt(stepSummary.accept!.p50, 1)} ms) then the flow ` +
         `(p50 ${fmt(stepSummary.flow!.p50, 1)} ms from the 202 to the order: ${Object.entries(phases)
           .map(([k, v]) => `${k} ${fmt(v.p50Ms, 1)}`)
-          .join(', ')} ms p50); ${fmt(ours.statementsPerIteration, 0)} SQL statements in ` +
-        `${fmt(ours.transactionsPerIteration, 1)} transactions (all of the devhost's, polling included) writing ` +
-        `${oursRows.business} business rows + ${oursRows.devhost} durable/bus rows. Raw: ` +
-        `${fmt(raw.statementsPerIteration, 0)} statements in ${fmt(raw.transactionsPerIteration, 1)} transaction, ` +
-        `${rawRows.business} rows.`,
+          .join(
+            ', ',
+          )} ms p50). Rows written per order: ours ${oursRows.business} business + ${oursRows.devhost} ` +
+        `durable/bus, raw ${rawRows.business}. ${commitBudget('Ours', 'order', ours)}; ${commitBudget('raw', 'order', raw)}.`,
       describeLoad('Order entry, ours', ours.load),
       describeLoad('Order entry, raw SQL', raw.load),
     );

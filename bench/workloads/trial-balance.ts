@@ -23,7 +23,7 @@ import { withTenant } from '../../shared/platform/db/tenant.js';
 import { Api } from '../lib/api.js';
 import type { BenchContext } from '../lib/context.js';
 import { inTenantTx } from '../lib/db.js';
-import { timeReport, timeSql } from '../lib/report-timing.js';
+import { httpPart, timeReport, timeSql } from '../lib/report-timing.js';
 import { count, fmt, type LatencySummary } from '../lib/stats.js';
 import {
   createTenants,
@@ -230,7 +230,7 @@ export async function trialBalance(ctx: BenchContext): Promise<void> {
     const big = results[results.length - 1]!;
     const split = (label: string, api: LatencySummary, service: LatencySummary, plain: LatencySummary) =>
       `${label}: API ${fmt(api.p50, 1)} ms = the service in process ${fmt(service.p50, 1)} ms (plain SQL ` +
-      `${fmt(plain.p50, 1)} ms) + HTTP, auth and JSON ${fmt(Math.max(0, api.p50 - service.p50), 1)} ms`;
+      `${fmt(plain.p50, 1)} ms) + HTTP, auth and JSON ${httpPart(api, service)}`;
     ctx.notes.push(
       `Trial balance, where the time goes (p50): ${results
         .flatMap((r) => [
