@@ -10,6 +10,9 @@
  * summed. The answers are compared. When the API misses its target, the product's own query is
  * run under EXPLAIN (ANALYZE, BUFFERS) and the plan goes into the notes.
  *
+ * The largest tenant's other statements (balance sheet, profit and loss, a general ledger page) are
+ * timed the same way in both states (statements.ts).
+ *
  * The data are loaded with plain SQL (generate_series), triggers and foreign keys off
  * (session_replication_role = replica: the seed balances by construction), the secondary indexes
  * dropped and rebuilt for large loads, then vacuumed and analyzed.
@@ -23,8 +26,9 @@ import { withTenant } from '../../shared/platform/db/tenant.js';
 import { Api } from '../lib/api.js';
 import type { BenchContext } from '../lib/context.js';
 import { inTenantTx } from '../lib/db.js';
-import { httpPart, timeReport, timeSql } from '../lib/report-timing.js';
+import { httpPart, timeReport, timeSql, type ReportTimings } from '../lib/report-timing.js';
 import { count, fmt, type LatencySummary } from '../lib/stats.js';
+import { timeStatements } from './statements.js';
 import {
   createTenants,
   DAYS,
@@ -155,6 +159,11 @@ export async function trialBalance(ctx: BenchContext): Promise<void> {
         plans[`${fmt(sizes[i]!)} lines, periods open`] = await explainProduct(ctx, sqlClient, tenant);
     }
 
+    // The other statements, over the largest tenant's books.
+    const last = measured.length - 1;
+    ctx.log(`the other statements, ${fmt(sizes[last]!)} lines, every period open`);
+    const statementsOpen = await timeStatements(ctx, apis[last]!, sqlClient, measured[last]!.id, false);
+
     ctx.log(
       'closing the 24 months of the measured tenants through the ledger service (each stores its totals)',
     );
@@ -197,6 +206,9 @@ export async function trialBalance(ctx: BenchContext): Promise<void> {
         plans[`${fmt(sizes[i]!)} lines, year closed`] = await explainProduct(ctx, sqlClient, tenant);
     }
 
+    ctx.log(`the other statements, ${fmt(sizes[last]!)} lines, months closed`);
+    const statementsClosed = await timeStatements(ctx, apis[last]!, sqlClient, measured[last]!.id, true);
+
     const largest = sizes[sizes.length - 1]!;
     for (const r of results) {
       const label = `${count(r.lines)} lines, ${tbTenants} tenants`;
@@ -223,6 +235,20 @@ export async function trialBalance(ctx: BenchContext): Promise<void> {
           target,
         });
     }
+    for (const [state, timings] of [
+      ['periods open', statementsOpen],
+      ['months closed', statementsClosed],
+    ] as const)
+      for (const [name, t] of Object.entries(timings as Record<string, ReportTimings>))
+        ctx.rows.push({
+          workload: `statements (${count(largest)} lines)`,
+          metric: `p50, ${name}, ${state}`,
+          ours: t.api.p50,
+          raw: t.plain.p50,
+          unit: 'ms',
+          better: 'lower',
+          digits: 1,
+        });
     for (const r of results) {
       if (!r.open.same || (r.closed && !r.closed.same))
         ctx.notes.push(`Trial balance, ${fmt(r.lines)} lines: the API's totals differ from the plain SQL's.`);
