@@ -8,7 +8,11 @@ import { resetSettings } from '../shared/platform/config.js';
 import { configureDatabases, createDb, createPool, type Db } from '../shared/platform/db/database.js';
 import { migrateToLatest } from '../shared/platform/db/migrator.js';
 import { configureEventPublisher } from '../shared/platform/events/publisher.js';
-import { nudgeOutboxRelay, outboxRelayIdle } from '../shared/platform/events/relay-trigger.js';
+import {
+  nudgeOutboxRelay,
+  outboxRelayedCount,
+  outboxRelayIdle,
+} from '../shared/platform/events/relay-trigger.js';
 import { relayOutbox } from '../shared/platform/events/relay.js';
 import { databaseTenantDirectory, DEMO_TENANTS, seedDemoTenants } from '../shared/modules/admin/index.js';
 import { resetTokenValidator } from '../shared/platform/auth/token-validator.js';
@@ -273,6 +277,9 @@ export async function startDevhost(options: DevhostOptions = {}): Promise<Devhos
     const deadline = Date.now() + timeoutMs;
     for (;;) {
       await outboxRelayIdle();
+      // Activities and consumers nudge the relay as they commit: settled means a round in which
+      // neither this relay nor a nudged one published anything.
+      const relayedBefore = outboxRelayedCount();
       const published = await relayOutbox(db, { publish: (topic, messages) => bus.send(topic, messages) });
       await bus.drain(Math.max(1, deadline - Date.now()));
       await durable.waitForIdle(Math.max(1, deadline - Date.now()));
@@ -280,7 +287,8 @@ export async function startDevhost(options: DevhostOptions = {}): Promise<Devhos
       const remaining = await sql<{
         n: string;
       }>`select count(*)::text as n from outbox where published_at is null`.execute(db);
-      if (published === 0 && remaining.rows[0]?.n === '0') return;
+      await outboxRelayIdle();
+      if (published === 0 && remaining.rows[0]?.n === '0' && outboxRelayedCount() === relayedBefore) return;
       if (Date.now() > deadline) throw new Error('The devhost did not settle in time.');
     }
   };

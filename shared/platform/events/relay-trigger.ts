@@ -5,6 +5,7 @@ import { relayOutbox } from './relay.js';
 
 let running: Promise<void> | undefined;
 let again = false;
+let relayed = 0;
 
 /**
  * Asks for the outbox to be relayed soon, after a transaction that may have written events has
@@ -20,7 +21,7 @@ export function nudgeOutboxRelay(): void {
     do {
       again = false;
       try {
-        await relayOutbox(primaryDb(), await eventPublisher());
+        relayed += await relayOutbox(primaryDb(), await eventPublisher());
       } catch (error) {
         logger().warn('outbox relay failed; the timer will retry', { error });
         again = false;
@@ -29,6 +30,11 @@ export function nudgeOutboxRelay(): void {
   })().finally(() => {
     running = undefined;
   });
+}
+
+/** How many events nudged relay runs have published in this process (hosts settling their work compare it). */
+export function outboxRelayedCount(): number {
+  return relayed;
 }
 
 /** Resolves when the current relay run, if any, has finished (for hosts shutting down and tests). */
