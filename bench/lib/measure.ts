@@ -219,6 +219,6 @@ export function commitBudget(label: string, unit: string, side: SideResult): str
     (idle > 0.5 ? ` (about ${fmt(idle, 0)} of them the devhost's idle polling)` : '') +
     ` in ${fmt(side.transactionsPerIteration, 1)} commits; at the ${fmt(side.load.dbStats.commitsPerSecond)} commits/s ` +
     `the database sustained, that allows ${fmt(side.load.dbStats.commitsPerSecond / side.transactionsPerIteration, 1)} ` +
-    `${unit}s/s, and ${fmt(perSecond, 1)}/s were made`
+    `per second, and ${fmt(perSecond, 1)} per second were made`
   );
 }

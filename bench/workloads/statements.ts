@@ -30,12 +30,16 @@ const statements = (closed: boolean) => [
             where t.tenant_id = $1 and p.end_date <= $2 group by t.account_id)
          select a.code, a.type, s.balance::text, s.comparative::text
            from s join accounts a on a.tenant_id = $1 and a.id = s.account_id order by a.code`
-      : `with s as (
-           select account_id, sum(base_debit - base_credit) as balance,
-                  sum(base_debit - base_credit) filter (where entry_date <= $3) as comparative
-             from journal_lines where tenant_id = $1 and entry_date <= $2 group by account_id)
-         select a.code, a.type, s.balance::text, s.comparative::text
-           from s join accounts a on a.tenant_id = $1 and a.id = s.account_id order by a.code`,
+      : // Each date's totals from its own range scan of the covering index, summed before the join.
+        `with s as (
+           select account_id, sum(base_debit) as debit, sum(base_credit) as credit
+             from journal_lines where tenant_id = $1 and entry_date <= $2 group by account_id),
+         c as (
+           select account_id, sum(base_debit) as debit, sum(base_credit) as credit
+             from journal_lines where tenant_id = $1 and entry_date <= $3 group by account_id)
+         select a.code, a.type, (s.debit - s.credit)::text as balance, (c.debit - c.credit)::text as comparative
+           from s join accounts a on a.tenant_id = $1 and a.id = s.account_id
+           left join c on c.account_id = s.account_id order by a.code`,
   },
   {
     name: 'profit and loss, a month and the one before',
@@ -49,11 +53,17 @@ const statements = (closed: boolean) => [
            join accounts a on a.tenant_id = t.tenant_id and a.id = t.account_id
           where t.tenant_id = $1 and a.type in ('revenue', 'expense') and p.start_date between $4 and $2 and p.end_date <= $3
           group by a.code order by a.code`
-      : `select a.code, sum(l.base_credit - l.base_debit) filter (where l.entry_date >= $2)::text as amount,
-                sum(l.base_credit - l.base_debit) filter (where l.entry_date < $2)::text as comparative
-           from journal_lines l join accounts a on a.tenant_id = l.tenant_id and a.id = l.account_id
-          where l.tenant_id = $1 and a.type in ('revenue', 'expense') and l.entry_date between $4 and $3
-          group by a.code order by a.code`,
+      : // Each month from its own range scan of the covering index, summed before the join.
+        `with m as (
+           select account_id, sum(base_credit) - sum(base_debit) as amount
+             from journal_lines where tenant_id = $1 and entry_date between $2 and $3 group by account_id),
+         p as (
+           select account_id, sum(base_credit) - sum(base_debit) as amount
+             from journal_lines where tenant_id = $1 and entry_date >= $4 and entry_date < $2 group by account_id)
+         select a.code, m.amount::text, p.amount::text as comparative
+           from accounts a left join m on m.account_id = a.id left join p on p.account_id = a.id
+          where a.tenant_id = $1 and a.type in ('revenue', 'expense') and (m.account_id is not null or p.account_id is not null)
+          order by a.code`,
   },
   {
     name: 'general ledger, first page of 100',
