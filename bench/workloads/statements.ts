@@ -30,16 +30,20 @@ const statements = (closed: boolean) => [
             where t.tenant_id = $1 and p.end_date <= $2 group by t.account_id)
          select a.code, a.type, s.balance::text, s.comparative::text
            from s join accounts a on a.tenant_id = $1 and a.id = s.account_id order by a.code`
-      : // Each date's totals from its own range scan of the covering index, summed before the join.
-        `with s as (
+      : // History up to the earlier date and the movements between the two: one pass over the
+        // covering index in two ranges that do not overlap, summed per account before the join.
+        `with e as (
            select account_id, sum(base_debit) as debit, sum(base_credit) as credit
-             from journal_lines where tenant_id = $1 and entry_date <= $2 group by account_id),
-         c as (
+             from journal_lines where tenant_id = $1 and entry_date <= $3 group by account_id),
+         b as (
            select account_id, sum(base_debit) as debit, sum(base_credit) as credit
-             from journal_lines where tenant_id = $1 and entry_date <= $3 group by account_id)
-         select a.code, a.type, (s.debit - s.credit)::text as balance, (c.debit - c.credit)::text as comparative
-           from s join accounts a on a.tenant_id = $1 and a.id = s.account_id
-           left join c on c.account_id = s.account_id order by a.code`,
+             from journal_lines where tenant_id = $1 and entry_date > $3 and entry_date <= $2 group by account_id)
+         select a.code, a.type,
+                (coalesce(e.debit, 0) + coalesce(b.debit, 0) - coalesce(e.credit, 0) - coalesce(b.credit, 0))::text as balance,
+                (coalesce(e.debit, 0) - coalesce(e.credit, 0))::text as comparative
+           from accounts a left join e on e.account_id = a.id left join b on b.account_id = a.id
+          where a.tenant_id = $1 and (e.account_id is not null or b.account_id is not null)
+          order by a.code`,
   },
   {
     name: 'profit and loss, a month and the one before',
