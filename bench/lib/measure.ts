@@ -14,6 +14,7 @@ import {
   type LoadReport,
   type TableWrites,
 } from './sampler.js';
+import { cores } from './proc.js';
 import { closedLoop, fmt, now, sleep, summarize, type LatencySummary } from './stats.js';
 
 export interface SideResult {
@@ -208,17 +209,55 @@ export function describeLoad(label: string, load: LoadReport): string {
 }
 
 /**
- * The database work per unit and what it allows: every commit waits for its WAL flush, so at the
- * commit rate the database sustained during the run, `commits per unit` caps the units per second.
+ * How many commits per second this server takes when nothing else runs on the benchmark's
+ * database: `clients` connections each committing one-row inserts (every commit waits for its WAL
+ * flush) for a few seconds. Measured once per run, beside the write workloads, as the yardstick for
+ * "commits per unit": a side that needs K commits per unit cannot make more than capacity / K.
  */
-export function commitBudget(label: string, unit: string, side: SideResult): string {
-  const perSecond = side.iterations / (side.wallMs / 1000);
-  const idle = (side.idleStatementsPerSecond * (side.wallMs / 1000)) / side.iterations;
+export async function commitCapacity(ctx: BenchContext): Promise<number> {
+  if (ctx.details.commitCapacityPerSecond !== undefined) return ctx.details.commitCapacityPerSecond as number;
+  await ctx.database.query(
+    'create table if not exists bench_commit_probe (id bigserial primary key, at timestamptz default now())',
+  );
+  const { pool } = await countingPool(ctx.database.url, ctx.options.clients);
+  const run = await closedLoop(ctx.options.clients, ctx.options.quick ? 2_000 : 8_000, async () => {
+    await pool.query('insert into bench_commit_probe default values');
+  });
+  await pool.end();
+  await ctx.database.query('drop table bench_commit_probe');
+  const perSecond = Math.round(run.iterations / (run.wallMs / 1000));
+  ctx.details.commitCapacityPerSecond = perSecond;
+  ctx.log(`commit capacity: ${fmt(perSecond)} single-row commits/s with ${ctx.options.clients} connections`);
+  ctx.notes.push(
+    `Commit capacity of the server during this run: ${fmt(perSecond)} commits/s (one-row inserts committed by ` +
+      `${ctx.options.clients} connections, synchronous_commit ${ctx.database.settings.synchronous_commit ?? '?'}): the yardstick ` +
+      'for the commits each unit of work needs below.',
+  );
+  return perSecond;
+}
+
+/**
+ * The work one unit costs, measured, and the ceilings it implies: SQL statements and commits (the
+ * server's commit capacity divided by the commits per unit), and CPU time in the devhost, the
+ * PostgreSQL backends and the benchmark's clients (the machine's cores divided by the CPU per unit).
+ * The lower ceiling near the rate achieved names the limit; both far above it mean the clients
+ * waited (for locks, or for each step of a chain to come round).
+ */
+export function commitBudget(label: string, unit: string, side: SideResult, capacity: number): string {
+  const wall = side.wallMs / 1000;
+  const perSecond = side.iterations / wall;
+  const idle = (side.idleStatementsPerSecond * wall) / side.iterations;
+  const cpuMs = (percent: number | null) => (((percent ?? 0) / 100) * wall * 1000) / side.iterations;
+  const devhost = cpuMs(side.load.cpu.devhost);
+  const postgres = cpuMs(side.load.cpu.postgres);
+  const clients = cpuMs(side.load.cpu.benchClients);
+  const cpu = devhost + postgres + clients;
   return (
     `${label}: ${fmt(side.statementsPerIteration, 0)} SQL statements per ${unit}` +
     (idle > 0.5 ? ` (about ${fmt(idle, 0)} of them the devhost's idle polling)` : '') +
-    ` in ${fmt(side.transactionsPerIteration, 1)} commits; at the ${fmt(side.load.dbStats.commitsPerSecond)} commits/s ` +
-    `the database sustained, that allows ${fmt(side.load.dbStats.commitsPerSecond / side.transactionsPerIteration, 1)} ` +
-    `per second, and ${fmt(perSecond, 1)} per second were made`
+    ` in ${fmt(side.transactionsPerIteration, 1)} commits, and ${fmt(cpu, 1)} ms of CPU (` +
+    (side.load.cpu.devhost !== null && devhost >= 0.05 ? `devhost ${fmt(devhost, 1)}, ` : '') +
+    `PostgreSQL ${fmt(postgres, 1)}, clients ${fmt(clients, 1)}); ceilings: ${fmt(capacity / side.transactionsPerIteration, 1)}/s ` +
+    `by the server's commit capacity, ${fmt((cores() * 1000) / cpu, 1)}/s by ${cores()} cores of CPU; made ${fmt(perSecond, 1)}/s`
   );
 }

@@ -11,6 +11,7 @@ import { FlowWatcher } from '../lib/flow-watcher.js';
 import { flowPhases } from '../lib/flow-phases.js';
 import {
   commitBudget,
+  commitCapacity,
   describeLoad,
   measureOurs,
   measureRaw,
@@ -84,6 +85,7 @@ export async function fullCycle(ctx: BenchContext): Promise<void> {
       await rawInvoice(db, fixture, user, order);
       rawPhases.invoice.push(now() - t);
     });
+    const capacity = await commitCapacity(ctx);
 
     const workload = 'full cycle (quote→order→delivery→invoice)';
     ctx.rows.push(
@@ -119,7 +121,7 @@ export async function fullCycle(ctx: BenchContext): Promise<void> {
         .join(', ')}. Raw SQL per cycle (mean): order ${fmt(rawSummary.order!.mean, 1)} ms, delivery ` +
         `${fmt(rawSummary.delivery!.mean, 1)} ms, invoice ${fmt(rawSummary.invoice!.mean, 1)} ms. Rows written per cycle: ` +
         `ours ${oursRows.business} business + ${oursRows.devhost} durable/bus, raw ${rawRows.business}. ` +
-        `${commitBudget('Ours', 'cycle', ours)}; ${commitBudget('raw', 'cycle', raw)}.`,
+        `${commitBudget('Ours', 'cycle', ours, capacity)}; ${commitBudget('raw', 'cycle', raw, capacity)}.`,
       describeLoad('Full cycle, ours', ours.load),
       describeLoad('Full cycle, raw SQL', raw.load),
     );

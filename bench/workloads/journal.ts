@@ -9,6 +9,7 @@
 import type { BenchContext } from '../lib/context.js';
 import {
   commitBudget,
+  commitCapacity,
   describeLoad,
   measureOurs,
   measureRaw,
@@ -64,6 +65,7 @@ export async function journalPosting(ctx: BenchContext): Promise<void> {
   const raw = await measureRaw(ctx, devhost.pid, seconds, async (db, client) => {
     await rawJournalEntry(db, fixture, fixture.users[client]!, entryBody(fixture));
   });
+  const capacity = await commitCapacity(ctx);
 
   const workload = 'journal posting (4 lines)';
   ctx.rows.push(
@@ -107,7 +109,7 @@ export async function journalPosting(ctx: BenchContext): Promise<void> {
   const rawRows = writeTotals(raw.writes);
   ctx.notes.push(
     `Journal posting: rows written per entry: ours ${oursRows.business} business + ${oursRows.devhost} bus, raw ` +
-      `${rawRows.business}. ${commitBudget('Ours', 'entry', ours)}; ${commitBudget('raw', 'entry', raw)}.`,
+      `${rawRows.business}. ${commitBudget('Ours', 'entry', ours, capacity)}; ${commitBudget('raw', 'entry', raw, capacity)}.`,
     describeLoad('Journal posting, ours', ours.load),
     describeLoad('Journal posting, raw SQL', raw.load),
   );

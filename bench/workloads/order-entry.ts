@@ -15,6 +15,7 @@ import { FlowWatcher } from '../lib/flow-watcher.js';
 import { flowPhases } from '../lib/flow-phases.js';
 import {
   commitBudget,
+  commitCapacity,
   describeLoad,
   measureOurs,
   measureRaw,
@@ -55,6 +56,7 @@ export async function orderEntry(ctx: BenchContext): Promise<void> {
       const user = fixture.users[client]!;
       await rawOrder(db, fixture, user, randomCustomer(fixture), orderLines(fixture));
     });
+    const capacity = await commitCapacity(ctx);
 
     const workload = 'order entry (quote→accept→flow→order)';
     ctx.rows.push(
@@ -120,7 +122,7 @@ export async function orderEntry(ctx: BenchContext): Promise<void> {
           .join(
             ', ',
           )} ms p50). Rows written per order: ours ${oursRows.business} business + ${oursRows.devhost} ` +
-        `durable/bus, raw ${rawRows.business}. ${commitBudget('Ours', 'order', ours)}; ${commitBudget('raw', 'order', raw)}.`,
+        `durable/bus, raw ${rawRows.business}. ${commitBudget('Ours', 'order', ours, capacity)}; ${commitBudget('raw', 'order', raw, capacity)}.`,
       describeLoad('Order entry, ours', ours.load),
       describeLoad('Order entry, raw SQL', raw.load),
     );
