@@ -22,6 +22,7 @@ import type { Page } from '../api/client';
 import { notificationKeys } from '../api/keys';
 import { Empty, ErrorState, Loading, useErrorText } from '../components/States';
 import { useFormat } from '../format/useFormat';
+import { visuallyHidden } from '../components/visuallyHidden';
 
 /** One of the signed-in user's notifications, as `GET /api/v1/notifications` answers it. */
 export interface UserNotification {
@@ -230,15 +231,7 @@ const useStyles = makeStyles({
     ':hover': { color: tokens.colorBrandForegroundLinkHover },
   },
   state: { padding: tokens.spacingVerticalS },
-  visuallyHidden: {
-    position: 'absolute',
-    width: '1px',
-    height: '1px',
-    margin: '-1px',
-    overflow: 'hidden',
-    clip: 'rect(0 0 0 0)',
-    whiteSpace: 'nowrap',
-  },
+  visuallyHidden,
 });
 
 /**

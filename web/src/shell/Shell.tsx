@@ -55,6 +55,7 @@ import { can, type Permission } from '../auth/roles';
 import { LOCALES, useLocaleChoice, type AppLocale } from '../i18n/LocaleProvider';
 import { useThemeChoice } from './theme';
 import { NotificationBell } from './NotificationBell';
+import { visuallyHidden } from '../components/visuallyHidden';
 
 const useStyles = makeStyles({
   root: { display: 'flex', flexDirection: 'column', height: '100vh' },
@@ -70,15 +71,7 @@ const useStyles = makeStyles({
   product: { fontWeight: tokens.fontWeightSemibold },
   tenant: { opacity: 0.9 },
   spacer: { flexGrow: 1 },
-  visuallyHidden: {
-    position: 'absolute',
-    width: '1px',
-    height: '1px',
-    margin: '-1px',
-    overflow: 'hidden',
-    clip: 'rect(0 0 0 0)',
-    whiteSpace: 'nowrap',
-  },
+  visuallyHidden,
   body: { display: 'flex', flexGrow: 1, minHeight: 0 },
   nav: { height: '100%', flexShrink: 0 },
   main: { flexGrow: 1, minWidth: 0, overflow: 'auto', padding: tokens.spacingHorizontalXL },

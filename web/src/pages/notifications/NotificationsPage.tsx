@@ -25,6 +25,7 @@ import {
   useUnreadNotificationCount,
   type UserNotification,
 } from '../../shell/NotificationBell';
+import { visuallyHidden } from '../../components/visuallyHidden';
 
 const messages = defineMessages({
   filter: { id: 'notifications.filter', defaultMessage: 'Show notifications' },
@@ -99,15 +100,7 @@ const useStyles = makeStyles({
   actions: { flexShrink: 0 },
   footer: { display: 'flex', alignItems: 'center', gap: tokens.spacingHorizontalM },
   count: { color: tokens.colorNeutralForeground3 },
-  visuallyHidden: {
-    position: 'absolute',
-    width: '1px',
-    height: '1px',
-    margin: '-1px',
-    overflow: 'hidden',
-    clip: 'rect(0 0 0 0)',
-    whiteSpace: 'nowrap',
-  },
+  visuallyHidden,
 });
 
 /**
