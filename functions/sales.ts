@@ -18,9 +18,12 @@ import {
   listOrders,
   listQuotes,
   orderCancelSchema,
+  orderCreateSchema,
   orderInvoiceCreateSchema,
   orderListQuerySchema,
+  orderPlacedSchema,
   orderSchema,
+  placeOrder,
   quoteCreateSchema,
   quoteListQuerySchema,
   quotePatchSchema,
@@ -191,6 +194,41 @@ defineRoute({
   query: orderListQuerySchema,
   response: page(orderSchema),
   handler: async ({ trx, query }) => ({ body: await listOrders(trx, query) }),
+});
+
+defineRoute({
+  name: 'sales-orders-create',
+  method: 'POST',
+  route: 'v1/sales/orders',
+  summary:
+    'Enter an order directly: priced like a quote, stock reserved and the order confirmed at once (201). An order over the approval threshold or the credit limit becomes an accepted quote whose flow asks finance (202 with the flow to follow)',
+  tags: ['sales'],
+  roles: SELLERS,
+  body: orderCreateSchema,
+  response: orderPlacedSchema,
+  status: 201,
+  example: {
+    customerId: '3f6b2a1e-8c1d-4e7a-9b0f-2d5c6e7f8a90',
+    reference: 'PO 88213',
+    lines: [
+      {
+        itemId: '7a1c9e2b-4d3f-4b6a-8e5d-1c2b3a4f5e60',
+        warehouseId: '9e8d7c6b-5a4f-4e3d-8c2b-1a0f9e8d7c6b',
+        quantity: '40',
+      },
+    ],
+  },
+  handler: async ({ trx, actor, body }) => {
+    const placement = await placeOrder(trx, actor, body);
+    if (placement.placed)
+      return {
+        body: placement.order,
+        etag: placement.order.version,
+        location: `/api/v1/sales/orders/${placement.order.id}`,
+      };
+    const { quote, instanceId, location, reasons } = placement;
+    return { status: 202, body: { instanceId, statusUrl: location, reasons, quote }, location };
+  },
 });
 
 defineRoute({

@@ -22,11 +22,19 @@ export function isCurrency(code: string): boolean {
   return /^[A-Z]{3}$/.test(code) && currencies.has(code);
 }
 
+const MINOR_UNITS = new Map<string, number>();
+
 /** Minor units of an ISO 4217 currency (2 for ZAR, 0 for JPY, 3 for BHD). */
 export function minorUnits(currency: string): number {
-  return (
-    new Intl.NumberFormat('en', { style: 'currency', currency }).resolvedOptions().maximumFractionDigits ?? 2
-  );
+  let units = MINOR_UNITS.get(currency);
+  if (units === undefined) {
+    // Building a NumberFormat costs tens of microseconds; reports ask this for every amount.
+    units =
+      new Intl.NumberFormat('en', { style: 'currency', currency }).resolvedOptions().maximumFractionDigits ??
+      2;
+    MINOR_UNITS.set(currency, units);
+  }
+  return units;
 }
 
 export const currencySchema = z

@@ -32,15 +32,17 @@ const ownedInstanceIds: string[] = [];
  * Examples that name other records (a quote names a customer and an item): the suite makes them
  * with ids of the records it made from the examples before them (routes are taken in name order).
  */
+async function salesExample(): Promise<unknown> {
+  const warehouses = await owner.get('/api/v1/inventory/warehouses?limit=200');
+  const main = warehouses.body.items.find((w: { code: string }) => w.code === 'MAIN');
+  return {
+    customerId: ownedIds.get('/api/v1/accounting/customers')?.[0],
+    lines: [{ itemId: ownedIds.get('/api/v1/inventory/items')?.[0], warehouseId: main.id, quantity: '2' }],
+  };
+}
 const dependentExamples: Record<string, () => Promise<unknown>> = {
-  'sales-quotes-create': async () => {
-    const warehouses = await owner.get('/api/v1/inventory/warehouses?limit=200');
-    const main = warehouses.body.items.find((w: { code: string }) => w.code === 'MAIN');
-    return {
-      customerId: ownedIds.get('/api/v1/accounting/customers')?.[0],
-      lines: [{ itemId: ownedIds.get('/api/v1/inventory/items')?.[0], warehouseId: main.id, quantity: '2' }],
-    };
-  },
+  'sales-orders-create': salesExample,
+  'sales-quotes-create': salesExample,
 };
 
 function pathOf(spec: RouteSpec, params: Record<string, string> = {}): string {

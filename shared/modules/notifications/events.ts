@@ -118,6 +118,8 @@ export async function notifyForEvent(trx: Tx, event: NotifiableEvent): Promise<v
     }
     case 'sales.SalesOrderConfirmed': {
       const p = event.payload as EventPayload<'salesOrderConfirmed'>;
+      // An order entered directly was confirmed in front of the one who entered it.
+      if (!p.quoteId || !p.flowInstanceId) return;
       const order = await getOrder(trx, p.orderId);
       const quote = await getQuote(trx, p.quoteId);
       await notify(trx, {

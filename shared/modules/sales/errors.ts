@@ -134,4 +134,11 @@ export const salesErrors = {
       'sales.revenue_account',
       `Sales revenue goes to accounts 4000 (goods) and 4200 (services) of the chart: ${cause}`,
     ),
+  noRateToValue: (currency: string, base: string, date: string) =>
+    new AppError(
+      'business_rule',
+      'sales.no_exchange_rate',
+      `There is no ${currency}/${base} exchange rate for ${date} to value the order in the base currency: add the rate.`,
+      field('currency', 'No exchange rate today'),
+    ),
 };

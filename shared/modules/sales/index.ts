@@ -1,4 +1,4 @@
-/** Sales: quotes, the orders accepted quotes become through the quote-to-order flow, deliveries and invoicing. */
+/** Sales: quotes, orders (from accepted quotes through the quote-to-order flow, or entered directly), deliveries and invoicing. */
 import './tables.js';
 
 export {
@@ -20,6 +20,7 @@ export {
   reserveForQuote,
   abandonQuoteOrder,
   createOrderFromQuote,
+  placeOrder,
   deliverOrder,
   invoiceOrder,
   cancelOrder,
@@ -27,7 +28,13 @@ export {
   getDelivery,
   listOrders,
 } from './orders.js';
-export type { OrderCandidate, Validation, CreditCheck, ReservationOutcome } from './orders.js';
+export type {
+  OrderCandidate,
+  Validation,
+  CreditCheck,
+  ReservationOutcome,
+  OrderPlacement,
+} from './orders.js';
 export { salesErrors } from './errors.js';
 export * from './schemas.js';
 export type { QuoteStatus, OrderStatus } from './tables.js';

@@ -20,9 +20,26 @@ import { decodeCursor, toPage, type Page } from '../../platform/http/pagination.
 import { Decimal, minorUnits } from '../../platform/money.js';
 import { nextDocumentNumber } from '../../platform/numbers.js';
 import { salesErrors as errors } from './errors.js';
-import { lineContext, money, taxesOf } from './views.js';
-import { linesOf as quoteLinesOf, markQuoteOutcome, quoteForFlow } from './quotes.js';
-import type { Delivery, DeliveryCreateInput, Order, OrderListQuery } from './schemas.js';
+import { lineContext, money, taxesOf, totalsOf } from './views.js';
+import {
+  acceptQuote,
+  activeCustomer,
+  createQuote,
+  priceLines,
+  pricedLineColumns,
+  linesOf as quoteLinesOf,
+  markQuoteOutcome,
+  quoteForFlow,
+} from './quotes.js';
+import type { FlowStarter } from '../../platform/flows.js';
+import type {
+  Delivery,
+  DeliveryCreateInput,
+  Order,
+  OrderCreateInput,
+  OrderListQuery,
+  Quote,
+} from './schemas.js';
 import type { OrderStatus, SalesOrderLinesTable, SalesOrdersTable } from './tables.js';
 
 type Dec = InstanceType<typeof Decimal>;
@@ -30,8 +47,13 @@ type OrderRow = Selectable<SalesOrdersTable>;
 type OrderLineRow = Selectable<SalesOrderLinesTable>;
 const ZERO = new Decimal(0);
 
-/** Stock for an accepted quote is reserved under its flow, and issued from there on delivery. */
+/**
+ * Stock for an accepted quote is reserved under its flow, for an order entered directly under the
+ * order itself, and issued from there on delivery.
+ */
 export const RESERVATION_TYPE = 'sales.order';
+const reservationOf = (order: { id: string; flow_instance_id: string | null }) =>
+  order.flow_instance_id ?? order.id;
 /** Revenue accounts of the chart template: goods, and services (hire, delivery). */
 const REVENUE_ACCOUNT = { goods: '4000', services: '4200' } as const;
 
@@ -112,7 +134,10 @@ export interface CreditCheck {
  * limit, all in the base currency (foreign amounts at today's rate). A customer without a limit
  * passes; a limit that cannot be converted (no rate) fails, so that finance decides.
  */
-export async function creditCheck(trx: Tx, candidate: OrderCandidate): Promise<CreditCheck> {
+export async function creditCheck(
+  trx: Tx,
+  candidate: Pick<OrderCandidate, 'customerId' | 'baseGross' | 'baseCurrency'>,
+): Promise<CreditCheck> {
   const customer = await getParty(trx, 'customer', candidate.customerId);
   const receivables = new Decimal(await receivableExposure(trx, candidate.customerId));
   const open = await trx
@@ -305,6 +330,140 @@ export async function createOrderFromQuote(
   return { orderId: id, number };
 }
 
+// ---- Orders entered directly ---------------------------------------------------------------
+
+export type OrderPlacement =
+  | { placed: true; order: Order }
+  | {
+      placed: false;
+      reasons: ('over_threshold' | 'over_credit_limit')[];
+      quote: Quote;
+      instanceId: string;
+      location: string;
+    };
+
+/**
+ * Enters a sales order without a quote (a counter sale, a repeat order): priced like a quote, its
+ * stock reserved all or none and the order confirmed in one transaction. An order over the
+ * tenant's approval threshold or the customer's credit limit is not made here: it becomes an
+ * accepted quote whose flow asks finance and makes the order once approved, the same way as a
+ * quote accepted by the customer.
+ */
+export async function placeOrder(
+  trx: Tx,
+  starter: FlowStarter,
+  input: OrderCreateInput,
+): Promise<OrderPlacement> {
+  const actor: AuditActor = starter;
+  const books = await tenantBooks(trx);
+  const customer = await activeCustomer(trx, input.customerId);
+  const currency = input.currency ?? customer.currency;
+  const orderDate = todayIn(books.timeZone);
+  const lines = await priceLines(trx, input.lines, currency, orderDate);
+  const sums = totalsOf(lines, currency);
+
+  const baseGross = await toBaseToday(trx, sums.gross, currency);
+  if (!baseGross) throw errors.noRateToValue(currency, books.baseCurrency, orderDate);
+  const tenant = await trx.selectFrom('tenants').select('approval_threshold').executeTakeFirstOrThrow();
+  const reasons: ('over_threshold' | 'over_credit_limit')[] = [];
+  if (baseGross.greaterThan(tenant.approval_threshold)) reasons.push('over_threshold');
+  if (customer.creditLimit) {
+    const credit = await creditCheck(trx, {
+      customerId: customer.id,
+      baseGross: baseGross.toFixed(2),
+      baseCurrency: books.baseCurrency,
+    });
+    if (!credit.withinLimit) reasons.push('over_credit_limit');
+  }
+  if (reasons.length > 0) {
+    const quote = await createQuote(trx, actor, {
+      customerId: customer.id,
+      currency,
+      ...(input.reference && { reference: input.reference }),
+      lines: input.lines,
+    });
+    const accepted = await acceptQuote(trx, starter, quote.id, quote.version);
+    return { placed: false, reasons, ...accepted };
+  }
+
+  const id = randomUUID();
+  const stocked = lines.flatMap((l, i) => (l.stocked ? [{ line: l, index: i }] : []));
+  if (stocked.length > 0)
+    await reserveStock(trx, actor, {
+      referenceType: RESERVATION_TYPE,
+      referenceId: id,
+      lines: stocked.map(({ line, index }) => ({
+        key: String(index + 1),
+        itemId: line.itemId,
+        warehouseId: line.warehouseId!,
+        quantity: line.quantity,
+      })),
+    }).catch((error: unknown) => {
+      // The reservation names its own lines; the caller's are the order's (services are not reserved).
+      if (!(error instanceof AppError) || !error.errors) throw error;
+      throw new AppError(error.kind, error.code, error.message, {
+        headers: error.headers,
+        cause: error,
+        errors: error.errors.map((e) => {
+          const match = /^lines\.(\d+)(\..*)?$/.exec(e.path);
+          const own = match ? stocked[Number(match[1])] : undefined;
+          return own ? { ...e, path: `lines.${own.index}${match![2] ?? ''}` } : e;
+        }),
+      });
+    });
+  const number = await nextDocumentNumber(trx, books.id, 'SO', orderDate);
+  await trx
+    .insertInto('sales_orders')
+    .values({
+      tenant_id: books.id,
+      id,
+      number,
+      quote_id: null,
+      customer_id: customer.id,
+      currency,
+      order_date: orderDate,
+      reference: input.reference ?? null,
+      net: sums.net.toFixed(4),
+      tax: sums.tax.toFixed(4),
+      gross: sums.gross.toFixed(4),
+      approval_id: null,
+      flow_instance_id: null,
+      created_by: actor.name,
+    })
+    .execute();
+  await trx
+    .insertInto('sales_order_lines')
+    .values(
+      lines.map((l, i) => ({
+        tenant_id: books.id,
+        order_id: id,
+        line_no: i + 1,
+        stocked: l.stocked,
+        ...pricedLineColumns(l),
+      })),
+    )
+    .execute();
+  await recordAudit(trx, actor, {
+    action: 'sales_order.confirmed',
+    entityType: 'sales_order',
+    entityId: id,
+    details: { number, gross: money(sums.gross, currency) },
+  });
+  await emit(trx, books.id, 'salesOrderConfirmed', {
+    orderId: id,
+    number,
+    quoteId: null,
+    customerId: customer.id,
+    currency,
+    net: sums.net.toFixed(4),
+    tax: sums.tax.toFixed(4),
+    gross: sums.gross.toFixed(4),
+    approvalId: null,
+    flowInstanceId: null,
+  });
+  return { placed: true, order: await getOrder(trx, id) };
+}
+
 // ---- Fulfilment ----------------------------------------------------------------------------
 
 async function lockedOrder(trx: Tx, id: string): Promise<OrderRow> {
@@ -400,7 +559,7 @@ export async function deliverOrder(
   const issued = stocked.length
     ? await issueReservedStock(trx, actor, {
         referenceType: RESERVATION_TYPE,
-        referenceId: order.flow_instance_id,
+        referenceId: reservationOf(order),
         source: { type: 'sales.delivery', id },
         date,
         lines: stocked.map((w) => ({ key: String(w.line.line_no), quantity: w.quantity.toString() })),
@@ -535,7 +694,7 @@ export async function cancelOrder(
   if (order.version !== version) throw staleVersion('sales order');
   if (order.status !== 'confirmed' && order.status !== 'partially_delivered')
     throw errors.orderStatus('cancelled', order.status);
-  await releaseReservations(trx, actor, RESERVATION_TYPE, order.flow_instance_id);
+  await releaseReservations(trx, actor, RESERVATION_TYPE, reservationOf(order));
   await trx
     .updateTable('sales_order_lines')
     .set({ cancelled: sql<string>`quantity - delivered` })
@@ -595,14 +754,14 @@ export async function getDelivery(trx: Tx, id: string): Promise<Delivery> {
 async function toOrders(trx: Tx, rows: OrderRow[]): Promise<Order[]> {
   const ids = rows.map((r) => r.id);
   const lines = await orderLines(trx, ids);
-  const quotes = ids.length
+  const quotes = rows.some((r) => r.quote_id)
     ? await trx
         .selectFrom('sales_quotes')
         .select(['id', 'number'])
         .where(
           'id',
           'in',
-          rows.map((r) => r.quote_id),
+          rows.flatMap((r) => (r.quote_id ? [r.quote_id] : [])),
         )
         .execute()
     : [];
@@ -632,7 +791,7 @@ async function toOrders(trx: Tx, rows: OrderRow[]): Promise<Order[]> {
       id: row.id,
       number: row.number,
       status: row.status,
-      quote: { id: row.quote_id, number: quoteNumber.get(row.quote_id) ?? '' },
+      quote: row.quote_id ? { id: row.quote_id, number: quoteNumber.get(row.quote_id) ?? '' } : null,
       customer: context.customer(row.customer_id),
       currency: row.currency,
       orderDate: row.order_date,

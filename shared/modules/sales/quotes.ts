@@ -25,7 +25,7 @@ export const QUOTE_TO_ORDER = 'quote-to-order';
 /** Days a quote stays valid when its validity is not given. */
 export const QUOTE_VALIDITY_DAYS = 30;
 
-async function activeCustomer(trx: Tx, id: string, path = 'customerId') {
+export async function activeCustomer(trx: Tx, id: string, path = 'customerId') {
   try {
     const customer = await getParty(trx, 'customer', id);
     if (!customer.active) throw errors.inactiveCustomer(path);
@@ -55,7 +55,7 @@ export interface PricedLine {
  * warehouse for every stock item and none for services, and the net after discount rounded for
  * the currency.
  */
-async function priceLines(
+export async function priceLines(
   trx: Tx,
   lines: QuoteLineInput[],
   currency: string,
@@ -125,6 +125,19 @@ async function priceLines(
   return priced;
 }
 
+/** The columns a priced line has on a quote and on an order alike. */
+export const pricedLineColumns = (l: PricedLine) => ({
+  item_id: l.itemId,
+  warehouse_id: l.warehouseId,
+  description: l.description,
+  quantity: l.quantity,
+  unit_price: l.unitPrice,
+  discount_percent: l.discountPercent,
+  tax_code: l.taxCode,
+  tax_rate: l.taxRate,
+  net: l.net.toFixed(4),
+});
+
 async function writeLines(trx: Tx, tenantId: string, quoteId: string, lines: PricedLine[]): Promise<void> {
   await trx
     .insertInto('sales_quote_lines')
@@ -133,15 +146,7 @@ async function writeLines(trx: Tx, tenantId: string, quoteId: string, lines: Pri
         tenant_id: tenantId,
         quote_id: quoteId,
         line_no: i + 1,
-        item_id: l.itemId,
-        warehouse_id: l.warehouseId,
-        description: l.description,
-        quantity: l.quantity,
-        unit_price: l.unitPrice,
-        discount_percent: l.discountPercent,
-        tax_code: l.taxCode,
-        tax_rate: l.taxRate,
-        net: l.net.toFixed(4),
+        ...pricedLineColumns(l),
       })),
     )
     .execute();

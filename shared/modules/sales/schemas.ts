@@ -156,7 +156,10 @@ export const orderSchema = z.object({
   id: z.uuid(),
   number: z.string(),
   status: z.enum(ORDER_STATUSES),
-  quote: z.object({ id: z.uuid(), number: z.string() }),
+  quote: z
+    .object({ id: z.uuid(), number: z.string() })
+    .nullable()
+    .meta({ description: 'The accepted quote it came from; none for an order entered directly' }),
   customer: partyRefSchema,
   currency: z.string(),
   orderDate: z.string(),
@@ -167,7 +170,7 @@ export const orderSchema = z.object({
   tax: moneyAmount,
   gross: moneyAmount,
   approvalId: z.uuid().nullable(),
-  flowInstanceId: z.string(),
+  flowInstanceId: z.string().nullable(),
   cancelReason: z.string().nullable(),
   deliveries: z.array(deliverySchema.omit({ lines: true })),
   invoices: z.array(z.object({ id: z.uuid(), number: z.string().nullable(), gross: moneyAmount })),
@@ -177,6 +180,31 @@ export const orderSchema = z.object({
   updatedAt: z.string(),
 });
 export type Order = z.infer<typeof orderSchema>;
+
+export const orderCreateSchema = z.strictObject({
+  customerId: z.uuid(),
+  currency: currencySchema.optional().meta({ description: "The customer's currency unless given" }),
+  reference: text(100).optional().meta({ description: "The customer's order reference" }),
+  lines: z.array(quoteLineInputSchema).min(1).max(500),
+});
+export type OrderCreateInput = z.infer<typeof orderCreateSchema>;
+
+/** An order that needs finance's decision goes through a quote and its approval flow instead. */
+export const orderPlacedSchema = z.union([
+  orderSchema,
+  z
+    .object({
+      instanceId: z.string(),
+      statusUrl: z.string(),
+      reasons: z.array(z.enum(['over_threshold', 'over_credit_limit'])),
+      quote: quoteSchema,
+    })
+    .meta({
+      description:
+        'Answered with 202 when the order needs approval: it was entered as an accepted quote whose flow asks finance and makes the order once approved',
+    }),
+]);
+export type OrderPlaced = z.infer<typeof orderPlacedSchema>;
 
 export const orderListQuerySchema = z.strictObject({
   ...pageQuery,

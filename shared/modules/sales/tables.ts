@@ -51,7 +51,7 @@ export interface SalesOrdersTable {
   tenant_id: string;
   id: string;
   number: string;
-  quote_id: string;
+  quote_id: string | null;
   customer_id: string;
   currency: string;
   order_date: DateColumn;
@@ -61,7 +61,7 @@ export interface SalesOrdersTable {
   tax: Numeric;
   gross: Numeric;
   approval_id: string | null;
-  flow_instance_id: string;
+  flow_instance_id: string | null;
   cancel_reason: string | null;
   version: Generated<number>;
   created_by: string;

@@ -307,18 +307,18 @@ export const events = {
   salesOrderConfirmed: defineEvent(
     'sales.SalesOrderConfirmed',
     1,
-    'An accepted quote became a confirmed sales order, its stock reserved.',
+    'A sales order was confirmed, its stock reserved: from an accepted quote, or entered directly (no quote, no flow).',
     z.strictObject({
       orderId: uuid,
       number: z.string(),
-      quoteId: uuid,
+      quoteId: uuid.nullable(),
       customerId: uuid,
       currency: z.string().length(3),
       net: z.string(),
       tax: z.string(),
       gross: z.string(),
       approvalId: uuid.nullable(),
-      flowInstanceId: z.string(),
+      flowInstanceId: z.string().nullable(),
     }),
   ),
   quoteOrderFailed: defineEvent(
