@@ -1,13 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import { sql } from 'kysely';
-import { recordAudit, type AuditActor } from '../../platform/audit.js';
+import { auditRow, recordAudit, type AuditActor } from '../../platform/audit.js';
 import { todayIn } from '../../platform/clock.js';
 import { explainCommitRefusal } from '../../platform/db/commit-errors.js';
 import type { Tx } from '../../platform/db/database.js';
 import { staleVersion } from '../../platform/errors.js';
-import { emit } from '../../platform/events/outbox.js';
+import { emit, outboxRow } from '../../platform/events/outbox.js';
 import { Decimal, Money } from '../../platform/money.js';
-import { nextDocumentNumber } from '../../platform/numbers.js';
+import { numberSeries, takeNumberSql } from '../../platform/numbers.js';
 import { accountingErrors as errors } from './errors.js';
 import { ensurePeriod } from './periods.js';
 import * as repo from './repository.js';
@@ -135,69 +135,106 @@ export async function postEntry(trx: Tx, actor: AuditActor, request: PostingRequ
   }
   const base = toBase(amounts, rate);
 
+  const series = await numberSeries(trx, 'JE');
   const id = randomUUID();
-  const number = await nextDocumentNumber(trx, books.id, 'JE', request.date);
-  const header = await trx
-    .insertInto('journal_entries')
-    .values({
-      tenant_id: books.id,
-      id,
-      number,
-      entry_date: request.date,
-      period_id: period.id,
-      memo: request.memo,
-      currency: request.currency,
-      exchange_rate: rate.toFixed(8),
-      source_type: request.source?.type ?? null,
-      source_id: request.source?.id ?? null,
-      reverses_entry_id: request.reversesEntryId ?? null,
-      posted_by: actor.name,
-      request_id: actor.requestId ?? null,
-    })
-    .onConflict((oc) =>
-      oc.columns(['tenant_id', 'source_type', 'source_id']).where('source_type', 'is not', null).doNothing(),
-    )
-    .returning('id')
-    .executeTakeFirst();
-  if (!header && request.source) {
-    // A concurrent posting of the same document won: answer with its entry.
-    const winner = await repo.entryBySource(trx, request.source.type, request.source.id);
-    if (winner) return getEntry(trx, winner.id);
-  }
-  await trx
-    .insertInto('journal_lines')
-    .values(
-      amounts.map((line, i) => ({
-        tenant_id: books.id,
-        entry_id: id,
-        line_no: i + 1,
-        account_id: line.account.id,
-        entry_date: request.date,
-        debit: line.debit.toFixed(SCALE),
-        credit: line.credit.toFixed(SCALE),
-        base_debit: base[i]!.debit.toFixed(SCALE),
-        base_credit: base[i]!.credit.toFixed(SCALE),
-        memo: line.memo,
-      })),
-    )
-    .execute();
-  // The closed period's totals must include the closing entry that was just allowed into it.
-  if (period.status !== 'open') await snapshotPeriod(trx, period);
-  await emit(trx, books.id, 'journalEntryPosted', {
+  const source = request.source ?? null;
+  const payload = outboxRow(books.id, 'journalEntryPosted', {
     entryId: id,
-    number,
+    number: '',
     date: request.date,
     currency: request.currency,
-    source: request.source ?? null,
+    source,
     reversesEntryId: request.reversesEntryId ?? null,
   });
-  await recordAudit(trx, actor, {
+  const audit = auditRow(actor, {
     action: 'journal.posted',
     entityType: 'journal_entry',
     entityId: id,
-    details: { number, source: request.source ?? null },
+    details: { number: '', source },
   });
-  return getEntry(trx, id);
+  const exchangeRate = rate.toFixed(8);
+  const lines = amounts.map((line, i) => ({
+    line_no: i + 1,
+    account_id: line.account.id,
+    debit: line.debit.toFixed(SCALE),
+    credit: line.credit.toFixed(SCALE),
+    base_debit: base[i]!.debit.toFixed(SCALE),
+    base_credit: base[i]!.credit.toFixed(SCALE),
+    memo: line.memo,
+  }));
+  // Everything is checked and computed: the number is taken last, and the entry, its lines, the
+  // event and the audit record are written by that same statement, so the tenant's counter row
+  // stays locked only from here to commit.
+  const written = await sql<{ number: string; entry_date: string; posted_at: Date }>`
+    with n as (${takeNumberSql(books.id, series, request.date)}),
+    h as (
+      insert into journal_entries (tenant_id, id, number, entry_date, period_id, memo, currency, exchange_rate,
+                                   source_type, source_id, reverses_entry_id, posted_by, request_id)
+      select ${books.id}::uuid, ${id}::uuid, n.number, ${request.date}::date, ${period.id}::uuid, ${request.memo},
+             ${request.currency}, ${exchangeRate}::numeric, ${source?.type ?? null}, ${source?.id ?? null},
+             ${request.reversesEntryId ?? null}::uuid, ${actor.name}, ${actor.requestId ?? null}
+        from n
+      on conflict (tenant_id, source_type, source_id) where source_type is not null do nothing
+      returning id, number, entry_date, posted_at),
+    l as (
+      insert into journal_lines (tenant_id, entry_id, line_no, account_id, entry_date, debit, credit,
+                                 base_debit, base_credit, memo)
+      select ${books.id}::uuid, h.id, v.line_no, v.account_id, h.entry_date, v.debit, v.credit, v.base_debit,
+             v.base_credit, v.memo
+        from h cross join (values ${sql.join(
+          lines.map(
+            (l) =>
+              sql`(${l.line_no}::smallint, ${l.account_id}::uuid, ${l.debit}::numeric, ${l.credit}::numeric,
+                   ${l.base_debit}::numeric, ${l.base_credit}::numeric, ${l.memo}::text)`,
+          ),
+        )}) as v (line_no, account_id, debit, credit, base_debit, base_credit, memo)),
+    o as (
+      insert into outbox (tenant_id, id, type, version, payload, traceparent, tracestate)
+      select ${payload.tenant_id}::uuid, ${payload.id}::uuid, ${payload.type}, ${payload.version},
+             jsonb_set(${payload.payload}::jsonb, '{number}', to_jsonb(h.number)), ${payload.traceparent},
+             ${payload.tracestate}
+        from h),
+    a as (
+      insert into audit_log (tenant_id, id, actor_id, actor_name, action, entity_type, entity_id, request_id, details)
+      select ${audit.tenant_id}::uuid, ${audit.id}::uuid, ${audit.actor_id}, ${audit.actor_name}, ${audit.action},
+             ${audit.entity_type}, ${audit.entity_id}, ${audit.request_id},
+             jsonb_set(${audit.details}::jsonb, '{number}', to_jsonb(h.number))
+        from h)
+    select number, entry_date, posted_at from h`.execute(trx);
+  const header = written.rows[0];
+  if (!header) {
+    // A concurrent posting of the same document won: answer with its entry.
+    const winner = request.source && (await repo.entryBySource(trx, request.source.type, request.source.id));
+    if (winner) return getEntry(trx, winner.id);
+    throw new Error('A journal entry was neither written nor found by its source.');
+  }
+  // The closed period's totals must include the closing entry that was just allowed into it.
+  if (period.status !== 'open') await snapshotPeriod(trx, period);
+  // The answer, from what was written: the same as getEntry would read back.
+  return {
+    id,
+    number: header.number,
+    date: header.entry_date,
+    memo: request.memo,
+    currency: request.currency,
+    baseCurrency: books.baseCurrency,
+    exchangeRate: new Decimal(exchangeRate).toString(),
+    source: source?.type && source.id ? { type: source.type, id: source.id } : null,
+    reversesEntryId: request.reversesEntryId ?? null,
+    reversedByEntryId: null,
+    postedBy: actor.name,
+    postedAt: header.posted_at.toISOString(),
+    lines: lines.map((l, i) => ({
+      lineNo: l.line_no,
+      account: amounts[i]!.account.code,
+      accountName: amounts[i]!.account.name,
+      debit: amount(l.debit, request.currency),
+      credit: amount(l.credit, request.currency),
+      baseDebit: amount(l.base_debit, books.baseCurrency),
+      baseCredit: amount(l.base_credit, books.baseCurrency),
+      memo: l.memo,
+    })),
+  } as JournalEntry;
 }
 
 /**

@@ -13,21 +13,26 @@ export async function emit<K extends EventKey>(
   key: K,
   payload: EventPayload<K>,
 ): Promise<string> {
+  const row = outboxRow(tenantId, key, payload);
+  await trx.insertInto('outbox').values(row).execute();
+  return row.id;
+}
+
+/**
+ * The outbox row `emit` writes, checked against the event's schema, for a caller that writes it
+ * as part of a larger statement.
+ */
+export function outboxRow<K extends EventKey>(tenantId: string, key: K, payload: EventPayload<K>) {
   const definition = events[key];
   const parsed = definition.schema.parse(payload);
   const trace = currentTraceparent();
-  const id = randomUUID();
-  await trx
-    .insertInto('outbox')
-    .values({
-      tenant_id: tenantId,
-      id,
-      type: definition.type,
-      version: definition.version,
-      payload: JSON.stringify(parsed ?? null),
-      traceparent: trace.traceparent ?? null,
-      tracestate: trace.tracestate ?? null,
-    })
-    .execute();
-  return id;
+  return {
+    tenant_id: tenantId,
+    id: randomUUID(),
+    type: definition.type,
+    version: definition.version,
+    payload: JSON.stringify(parsed ?? null),
+    traceparent: trace.traceparent ?? null,
+    tracestate: trace.tracestate ?? null,
+  };
 }
