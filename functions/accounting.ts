@@ -1,3 +1,4 @@
+import { app } from '@azure/functions';
 import { z } from 'zod';
 import {
   accountCreateSchema,
@@ -15,6 +16,7 @@ import {
   ensurePeriod,
   exchangeRateInputSchema,
   exchangeRateListQuerySchema,
+  foldAllPeriodDeltas,
   listExchangeRates,
   exchangeRateSchema,
   getEntry,
@@ -42,6 +44,7 @@ import {
   accountByCode,
 } from '../shared/modules/accounting/index.js';
 import { todayIn } from '../shared/platform/clock.js';
+import { primaryDb } from '../shared/platform/db/database.js';
 import { defineConsumer } from '../shared/platform/events/consumer.js';
 import { defineRoute, type Actor } from '../shared/platform/http/route.js';
 
@@ -347,4 +350,18 @@ defineRoute({
   handler: async ({ trx, actor, body }) => ({
     body: await revalueForeignBalances(trx, auditActor(actor), body.date),
   }),
+});
+
+// ---- Period totals -------------------------------------------------------------------------
+
+/**
+ * Every minute: fold each tenant's period deltas into its rollups, so that reports (which fold a
+ * long tail themselves only where they may write) read few rows.
+ */
+app.timer('accounting-period-totals', {
+  schedule: '0 * * * * *',
+  handler: async (_timer, context) => {
+    const { tenants, folded } = await foldAllPeriodDeltas(primaryDb());
+    if (folded > 0) context.log(`folded ${folded} period deltas of ${tenants} tenants`);
+  },
 });

@@ -39,6 +39,7 @@ export {
   trialBalanceCsv,
   priorPeriod,
 } from './statements.js';
+export { foldAllPeriodDeltas, foldPeriodDeltas } from './statements-repository.js';
 export * from './statements-schemas.js';
 export {
   YEAR_END_SOURCE,

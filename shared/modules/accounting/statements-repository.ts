@@ -1,5 +1,6 @@
 import { sql, type RawBuilder, type Selectable } from 'kysely';
-import type { Tx } from '../../platform/db/database.js';
+import type { Db, Tx } from '../../platform/db/database.js';
+import { withSystem, withTenant } from '../../platform/db/tenant.js';
 import { now } from '../../platform/clock.js';
 import type { GeneratedTimestamp, Numeric } from '../../platform/db/types.js';
 import type { AccountRole, AccountType, FiscalYearsTable, PeriodsTable } from './tables.js';
@@ -19,10 +20,19 @@ export interface PeriodAccountTotalsTable {
   base_credit: Numeric;
 }
 
+/**
+ * Open and closed periods alike (migration 2026-11-22T0014): totals folded from the deltas, and
+ * what each INSERT into journal_lines added until it is folded. Rows of the same shape.
+ */
+export type PeriodAccountRollupsTable = PeriodAccountTotalsTable;
+export type PeriodAccountDeltasTable = PeriodAccountTotalsTable;
+
 declare module '../../platform/db/schema.js' {
   interface DB {
     period_snapshots: PeriodSnapshotsTable;
     period_account_totals: PeriodAccountTotalsTable;
+    period_account_rollups: PeriodAccountRollupsTable;
+    period_account_deltas: PeriodAccountDeltasTable;
   }
 }
 
@@ -68,13 +78,50 @@ export function uncoveredRanges(range: DateRange, covered: { start: string; end:
 }
 
 /**
+ * Deltas waiting for a report to fold them first: below this a report reads them as they are
+ * (a few thousand rows cost well under a millisecond), above it the report folds them, in its own
+ * transaction when that may write (a report on the replica cannot; the fold timer does it there).
+ */
+export const FOLD_ON_READ_ROWS = 20_000;
+
+/**
+ * Folds the tenant's period deltas into its rollups (see migration 2026-11-22T0014): at most one
+ * fold per tenant at a time (a try-lock: a busy tenant is skipped, not waited for); nothing in a
+ * read-only transaction, nor when fewer than `minRows` deltas wait. Returns how many were folded.
+ */
+export async function foldPeriodDeltas(trx: Tx, tenantId: string, minRows = 0): Promise<number> {
+  const result = await sql<{ folded: string }>`
+    select fold_period_account_deltas(${tenantId}::uuid, ${minRows}::int) as folded`.execute(trx);
+  return Number(result.rows[0]?.folded ?? 0);
+}
+
+/**
+ * Folds the period deltas of every tenant that has some, each in a transaction of its own as that
+ * tenant: the timer's job, so that reports on a read replica (which cannot fold) find short tails.
+ */
+export async function foldAllPeriodDeltas(db: Db): Promise<{ tenants: number; folded: number }> {
+  const tenants = await withSystem(db, (trx) =>
+    trx.selectFrom('period_account_deltas').select('tenant_id').distinct().execute(),
+  );
+  let folded = 0;
+  for (const { tenant_id } of tenants)
+    folded += await withTenant(db, tenant_id, (trx) => foldPeriodDeltas(trx, tenant_id));
+  return { tenants: tenants.length, folded };
+}
+
+/**
  * Sums of base debits and credits per account over a date range (from the beginning of the books
  * when `from` is null), for every account with lines in it.
  *
- * Closed periods wholly inside the range are read from their snapshots (a row per account and
- * month); the rest is one index-only range scan of `journal_lines_for_reports` per uncovered range
- * (in practice the open months at the end, and the ragged edges of the range). A balance sheet
- * over years of history thus reads a few thousand rows, whatever the number of journal lines.
+ * Every period wholly inside the range is read from stored totals, a row per account and month:
+ * a closed one from its snapshot, any other from its rollups plus the deltas not folded into them
+ * yet. Only the ragged edges of the range (a date range that cuts a period) are summed from the
+ * journal lines, by an index-only range scan of `journal_lines_for_reports`. A trial balance or a
+ * balance sheet over years of history thus reads a few thousand rows, whatever the number of
+ * journal lines, open periods included.
+ *
+ * All of it is one statement, so one snapshot: a fold committing meanwhile can neither make a
+ * delta count twice (in the rollup and as a delta) nor vanish.
  *
  * The tenant is passed as a value rather than read with `app_current_tenant()`: the planner then
  * uses it as an index condition instead of calling the function for every row (measured 1.8x on
@@ -88,17 +135,19 @@ export async function accountTotals(
 ): Promise<AccountTotal[]> {
   let periods = trx
     .selectFrom('periods as p')
-    .innerJoin('period_snapshots as s', (join) =>
+    .leftJoin('period_snapshots as s', (join) =>
       join
         .onRef('s.tenant_id', '=', 'p.tenant_id')
         .onRef('s.period_id', '=', 'p.id')
         .onRef('s.period_version', '=', 'p.version'),
     )
-    .select(['p.id', 'p.start_date', 'p.end_date'])
-    .where('p.status', '=', 'closed')
+    .select(['p.id', 'p.start_date', 'p.end_date', 'p.status', 's.period_id as snapshot'])
     .where('p.end_date', '<=', range.to);
   if (range.from !== null) periods = periods.where('p.start_date', '>=', range.from);
   const covered = await periods.execute();
+  const closed = covered.filter((p) => p.status === 'closed' && p.snapshot !== null).map((p) => p.id);
+  const live = covered.filter((p) => !(p.status === 'closed' && p.snapshot !== null)).map((p) => p.id);
+  if (live.length > 0) await foldPeriodDeltas(trx, tenantId, FOLD_ON_READ_ROWS);
   const gaps = uncoveredRanges(
     range,
     covered.map((p) => ({ start: p.start_date, end: p.end_date })),
@@ -114,12 +163,20 @@ export async function accountTotals(
         and entry_date <= ${gap.to} ${gap.from === null ? sql`` : sql`and entry_date >= ${gap.from}`}
         ${accountFilter}`,
   );
-  if (covered.length > 0) {
+  if (closed.length > 0) {
     parts.push(sql`
       select account_id, base_debit as debit, base_credit as credit from period_account_totals
       where tenant_id = ${tenantId}::uuid
-        and period_id = any(${sql.val(covered.map((p) => p.id))}::uuid[])
+        and period_id = any(${sql.val(closed)}::uuid[])
         ${accountFilter}`);
+  }
+  if (live.length > 0) {
+    for (const table of ['period_account_rollups', 'period_account_deltas'])
+      parts.push(sql`
+        select account_id, base_debit as debit, base_credit as credit from ${sql.table(table)}
+        where tenant_id = ${tenantId}::uuid
+          and period_id = any(${sql.val(live)}::uuid[])
+          ${accountFilter}`);
   }
   if (parts.length === 0) return [];
   const result = await sql<{
@@ -184,11 +241,16 @@ export async function snapshotPeriod(
     .insertInto('period_snapshots')
     .values({ tenant_id: period.tenant_id, period_id: period.id, period_version: period.version })
     .execute();
+  // From the period's rollups and deltas (one statement, one snapshot), which hold exactly its lines.
   await sql`
     insert into period_account_totals (tenant_id, period_id, account_id, base_debit, base_credit)
     select tenant_id, ${period.id}::uuid, account_id, sum(base_debit), sum(base_credit)
-    from journal_lines
-    where tenant_id = ${period.tenant_id}::uuid and entry_date between ${period.start_date} and ${period.end_date}
+    from (
+      select tenant_id, account_id, base_debit, base_credit from period_account_rollups
+       where tenant_id = ${period.tenant_id}::uuid and period_id = ${period.id}::uuid
+      union all
+      select tenant_id, account_id, base_debit, base_credit from period_account_deltas
+       where tenant_id = ${period.tenant_id}::uuid and period_id = ${period.id}::uuid) as amounts
     group by tenant_id, account_id`.execute(trx);
 }
 
