@@ -1,10 +1,10 @@
 /**
- * Sales orders through the product, as a client makes them. The API has no direct
- * `POST /api/v1/sales/orders`: an order comes only from an accepted quote, through the durable
- * quote-to-order flow (validate, credit check, stock reservation, order). So one order is:
- * `POST /sales/quotes` (5 lines) → `POST /quotes/{id}/send` → `POST /quotes/{id}/accept` (202)
- * → the flow makes the order in the background. Every POST carries an Idempotency-Key and a
- * bearer token; the server validates, checks roles, and writes the outbox in the same transaction.
+ * Sales orders through the product, as a client makes them. Entered directly, one order is one
+ * `POST /sales/orders` (5 lines, no approval needed): priced, stock reserved and confirmed in its
+ * transaction (201). From a quote, it is `POST /sales/quotes` (5 lines) → `POST /quotes/{id}/send`
+ * → `POST /quotes/{id}/accept` (202) → the durable quote-to-order flow makes the order in the
+ * background. Every POST carries an Idempotency-Key and a bearer token; the server validates,
+ * checks roles, and writes the outbox in the same transaction.
  */
 import type { Api } from '../lib/api.js';
 import type { FlowWatcher } from '../lib/flow-watcher.js';
@@ -17,6 +17,26 @@ export interface OrderSteps {
   accept: number;
   /** From the 202 of `accept` to the order committed by the flow. */
   flow: number;
+}
+
+/** One order entered directly; answers when it is confirmed. */
+export async function apiDirectOrder(
+  api: Api,
+  fixture: SalesFixture,
+): Promise<{ orderId: string; ms: number }> {
+  const lines = orderLines(fixture).map((l) => ({
+    itemId: l.item.id,
+    warehouseId: l.warehouseId,
+    quantity: String(l.quantity),
+  }));
+  // A 202 would mean the order went for approval: not the workload measured.
+  const response = await api.call<{ id: string }>(
+    'POST',
+    '/api/v1/sales/orders',
+    { customerId: randomCustomer(fixture).id, lines },
+    [201],
+  );
+  return { orderId: response.body.id, ms: response.ms };
 }
 
 export async function apiOrder(

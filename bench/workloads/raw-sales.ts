@@ -197,6 +197,100 @@ async function run(client: pg.PoolClient, params: Params, text: string) {
   return client.query(text, params.values);
 }
 
+/** The lines priced from the items (no discount), their net, VAT and gross, as the product prices them. */
+function priced(picked: { item: FixtureItem; warehouseId: string; quantity: number }[]) {
+  const lines = picked.map((p, i) => ({
+    lineNo: i + 1,
+    ...p,
+    net: new Decimal(p.item.price).times(p.quantity).toDecimalPlaces(2, Decimal.ROUND_HALF_UP),
+  }));
+  const net = lines.reduce((s, l) => s.plus(l.net), ZERO);
+  const tax = net.times(lines[0]!.item.taxRate).dividedBy(100).toDecimalPlaces(2, Decimal.ROUND_HALF_UP);
+  return { lines, net, tax, gross: net.plus(tax) };
+}
+
+/** The part of a quote's or order's API answer kept with its idempotency key (the same size). */
+function answerBody(
+  customer: SalesFixture['customers'][number],
+  lines: ReturnType<typeof priced>['lines'],
+  net: Dec,
+  tax: Dec,
+  gross: Dec,
+) {
+  return {
+    customer: { id: customer.id, code: customer.code, name: customer.name },
+    lines: lines.map((l) => ({
+      lineNo: l.lineNo,
+      itemId: l.item.id,
+      sku: l.item.sku,
+      quantity: l.quantity,
+      net: money(l.net),
+    })),
+    net: money(net),
+    tax: money(tax),
+    gross: money(gross),
+  };
+}
+
+/** Reserves the lines' stock with conditional updates in the stable lock order; a short line throws (rolls back). */
+async function reserveRaw(
+  client: pg.PoolClient,
+  tenantId: string,
+  lines: { item: FixtureItem; warehouseId: string; quantity: number }[],
+): Promise<void> {
+  const byKey = [...lines].sort((a, b) =>
+    a.item.id === b.item.id ? a.warehouseId.localeCompare(b.warehouseId) : a.item.id.localeCompare(b.item.id),
+  );
+  for (const line of byKey) {
+    const reserved = await client.query(
+      `update stock_balances set reserved = reserved + $4::numeric, updated_at = now()
+        where tenant_id = $1 and item_id = $2 and warehouse_id = $3 and on_hand - reserved >= $4::numeric`,
+      [tenantId, line.item.id, line.warehouseId, line.quantity],
+    );
+    if (reserved.rowCount !== 1) throw new Error(`raw order: not enough stock of ${line.item.sku}`);
+  }
+}
+
+const ORDER_LINE_COLUMNS = [
+  'tenant_id',
+  'order_id',
+  'line_no',
+  'item_id',
+  'warehouse_id',
+  'stocked',
+  'description',
+  'quantity',
+  'unit_price',
+  'discount_percent',
+  'tax_code',
+  'tax_rate',
+  'net',
+];
+
+/** Quote lines (without `stocked`) or order lines, in the column order of their inserts. */
+function lineRows(
+  tenantId: string,
+  owner: string,
+  lines: { lineNo: number; item: FixtureItem; warehouseId: string; quantity: number; net: Dec }[],
+  order: boolean,
+) {
+  return lines.map((l) => [
+    tenantId,
+    owner,
+    l.lineNo,
+    l.item.id,
+    l.warehouseId,
+    ...(order ? [true] : []),
+    l.item.name,
+    l.quantity,
+    l.item.price,
+    0,
+    l.item.taxCode,
+    l.item.taxRate,
+    money(l.net),
+  ]);
+}
+
 /** Writes one order as the quote-to-order path leaves it, in one transaction. */
 export async function rawOrder(
   client: pg.PoolClient,
@@ -207,33 +301,14 @@ export async function rawOrder(
 ): Promise<RawOrder> {
   const tenantId = fixture.tenantId;
   const today = fixture.today;
-  const lines = picked.map((p, i) => ({
-    lineNo: i + 1,
-    ...p,
-    net: new Decimal(p.item.price).times(p.quantity).toDecimalPlaces(2, Decimal.ROUND_HALF_UP),
-  }));
-  const net = lines.reduce((s, l) => s.plus(l.net), ZERO);
-  const tax = net.times(lines[0]!.item.taxRate).dividedBy(100).toDecimalPlaces(2, Decimal.ROUND_HALF_UP);
-  const gross = net.plus(tax);
+  const { lines, net, tax, gross } = priced(picked);
   const quoteId = randomUUID();
   const orderId = randomUUID();
   const instanceId = randomUUID();
   const validUntil = new Date(Date.parse(`${today}T00:00:00Z`) + 30 * 86_400_000).toISOString().slice(0, 10);
   return inTenantTx(client, tenantId, async () => {
     // Stock first, in the stable lock order: a short line rolls everything back.
-    const byKey = [...lines].sort((a, b) =>
-      a.item.id === b.item.id
-        ? a.warehouseId.localeCompare(b.warehouseId)
-        : a.item.id.localeCompare(b.item.id),
-    );
-    for (const line of byKey) {
-      const reserved = await client.query(
-        `update stock_balances set reserved = reserved + $4::numeric, updated_at = now()
-          where tenant_id = $1 and item_id = $2 and warehouse_id = $3 and on_hand - reserved >= $4::numeric`,
-        [tenantId, line.item.id, line.warehouseId, line.quantity],
-      );
-      if (reserved.rowCount !== 1) throw new Error(`raw order: not enough stock of ${line.item.sku}`);
-    }
+    await reserveRaw(client, tenantId, lines);
 
     // The numbers and the quote (its lines need it committed to the statement before theirs).
     let params = new Params();
@@ -252,22 +327,6 @@ export async function rawOrder(
     );
     const quoteNumber = numbers.get('QT')!;
     const orderNumber = numbers.get('SO')!;
-    const lineRows = (owner: string, order: boolean) =>
-      lines.map((l) => [
-        tenantId,
-        owner,
-        l.lineNo,
-        l.item.id,
-        l.warehouseId,
-        ...(order ? [true] : []),
-        l.item.name,
-        l.quantity,
-        l.item.price,
-        0,
-        l.item.taxCode,
-        l.item.taxRate,
-        money(l.net),
-      ]);
     params = new Params();
     await run(
       client,
@@ -289,27 +348,13 @@ export async function rawOrder(
           'tax_rate',
           'net',
         ],
-        lineRows(quoteId, false),
+        lineRows(tenantId, quoteId, lines, false),
       ),
     );
 
     // Everything else in one statement.
     params = new Params();
-    const quoteBody = {
-      id: quoteId,
-      number: quoteNumber,
-      customer: { id: customer.id, code: customer.code, name: customer.name },
-      lines: lines.map((l) => ({
-        lineNo: l.lineNo,
-        itemId: l.item.id,
-        sku: l.item.sku,
-        quantity: l.quantity,
-        net: money(l.net),
-      })),
-      net: money(net),
-      tax: money(tax),
-      gross: money(gross),
-    };
+    const quoteBody = { id: quoteId, number: quoteNumber, ...answerBody(customer, lines, net, tax, gross) };
     await run(
       client,
       params,
@@ -337,22 +382,8 @@ export async function rawOrder(
        ol as (${insertValues(
          params,
          'sales_order_lines',
-         [
-           'tenant_id',
-           'order_id',
-           'line_no',
-           'item_id',
-           'warehouse_id',
-           'stocked',
-           'description',
-           'quantity',
-           'unit_price',
-           'discount_percent',
-           'tax_code',
-           'tax_rate',
-           'net',
-         ],
-         lineRows(orderId, true),
+         ORDER_LINE_COLUMNS,
+         lineRows(tenantId, orderId, lines, true),
        )}),
        a as (${insertValues(params, 'audit_log', AUDIT_COLUMNS, [
          audit(tenantId, user, 'quote.created', 'quote', quoteId, {
@@ -423,6 +454,98 @@ export async function rawOrder(
       tax,
       gross,
     };
+  });
+}
+
+/**
+ * Writes one order entered directly (`POST /sales/orders`) as the product leaves it, in one
+ * transaction: the 5 conditional reservations on stock balances (in lock order, all or none), then
+ * in one statement the SO number, 5 reservations, the order and its lines, 2 audit records
+ * (stock reserved, order confirmed), the SalesOrderConfirmed event and the idempotency key.
+ */
+export async function rawDirectOrder(
+  client: pg.PoolClient,
+  fixture: SalesFixture,
+  user: RawUser,
+  customer: SalesFixture['customers'][number],
+  picked: { item: FixtureItem; warehouseId: string; quantity: number }[],
+): Promise<{ orderId: string }> {
+  const tenantId = fixture.tenantId;
+  const today = fixture.today;
+  const { lines, net, tax, gross } = priced(picked);
+  const orderId = randomUUID();
+  return inTenantTx(client, tenantId, async () => {
+    await reserveRaw(client, tenantId, lines);
+    const params = new Params();
+    const orderBody = {
+      id: orderId,
+      number: '#SO#',
+      status: 'confirmed',
+      quote: null,
+      ...answerBody(customer, lines, net, tax, gross),
+    };
+    await run(
+      client,
+      params,
+      `with ${numbersCte(params, tenantId, Number(today.slice(0, 4)), ['SO'])},
+       r as (${insertValues(
+         params,
+         'stock_reservations',
+         ['tenant_id', 'id', 'reference_type', 'reference_id', 'key', 'item_id', 'warehouse_id', 'quantity'],
+         lines.map((l) => [
+           tenantId,
+           randomUUID(),
+           'sales.order',
+           orderId,
+           String(l.lineNo),
+           l.item.id,
+           l.warehouseId,
+           l.quantity,
+         ]),
+       )}),
+       o as (insert into sales_orders (tenant_id, id, number, customer_id, currency, order_date, net, tax, gross, created_by)
+             select ${[tenantId, orderId].map((v) => params.p(v)).join(', ')}, number, ${params.p(customer.id)}, 'ZAR',
+                    ${[today, money(net), money(tax), money(gross), user.name].map((v) => params.p(v)).join(', ')}
+               from n where code = 'SO'),
+       ol as (${insertValues(
+         params,
+         'sales_order_lines',
+         ORDER_LINE_COLUMNS,
+         lineRows(tenantId, orderId, lines, true),
+       )}),
+       a as (${insertNumbered(params, 'audit_log', AUDIT_COLUMNS, [
+         audit(tenantId, user, 'stock.reserved', 'stock_reservation', `sales.order:${orderId}`, {
+           lines: lines.map((l) => ({
+             key: String(l.lineNo),
+             itemId: l.item.id,
+             warehouseId: l.warehouseId,
+             quantity: String(l.quantity),
+           })),
+         }),
+         audit(tenantId, user, 'sales_order.confirmed', 'sales_order', orderId, {
+           number: '#SO#',
+           gross: { amount: money(gross), currency: 'ZAR' },
+         }),
+       ])}),
+       e as (${insertNumbered(params, 'outbox', OUTBOX_COLUMNS, [
+         event(tenantId, 'salesOrderConfirmed', {
+           orderId,
+           number: '#SO#',
+           quoteId: null,
+           customerId: customer.id,
+           currency: 'ZAR',
+           net: money(net),
+           tax: money(tax),
+           gross: money(gross),
+           approvalId: null,
+           flowInstanceId: null,
+         }),
+       ])})
+       ${insertNumbered(params, 'idempotency_keys', IDEMPOTENCY_COLUMNS, [
+         idempotencyKey(tenantId, '/api/v1/sales/orders', 201, orderBody),
+       ])}`,
+    );
+    return { orderId };
   });
 }
 

@@ -241,5 +241,18 @@ describe('the route table', () => {
       expect(doc.body.paths[openApiPath(spec.route)]?.[spec.method.toLowerCase()]?.operationId).toBe(
         spec.name,
       );
+    // Read-your-writes: writes answer with the token, reads that may use the replica take it back.
+    type Operation = {
+      parameters: { name: string; in: string }[];
+      responses: Record<string, { headers?: Record<string, unknown> }>;
+    };
+    const operation = (path: string, method: string) =>
+      (doc.body.paths as unknown as Record<string, Record<string, Operation>>)[path]![method]!;
+    const write = operation('/api/v1/sales/orders', 'post');
+    expect(write.responses['201']!.headers).toHaveProperty('X-Consistency-Token');
+    const replicaRead = specs.find((s) => s.readsReplica)!;
+    expect(
+      operation(openApiPath(replicaRead.route), 'get').parameters.map((p) => `${p.in}:${p.name}`),
+    ).toContain('header:X-Consistency-Token');
   });
 });

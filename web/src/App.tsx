@@ -119,6 +119,7 @@ function SignedInApp() {
             { path: 'sales/quotes/new', element: page(<QuoteEditorPage />, 'sell') },
             { path: 'sales/quotes/:id', element: page(<QuoteEditorPage />, 'readSales') },
             { path: 'sales/orders', element: page(<OrdersPage />, 'readSales') },
+            { path: 'sales/orders/new', element: page(<QuoteEditorPage mode="order" />, 'sell') },
             { path: 'sales/orders/:id', element: page(<OrderPage />, 'readSales') },
             { path: 'sales/customers', element: page(<CustomersPage />, 'readCustomers') },
             { path: 'sales/customers/new', element: page(<CustomerPage />, 'manageCustomers') },

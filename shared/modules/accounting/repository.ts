@@ -4,6 +4,7 @@ import type { Tx } from '../../platform/db/database.js';
 import { decodeCursor, toPage, type Page } from '../../platform/http/pagination.js';
 import type { Account, Period } from './schemas.js';
 import type { AccountsTable, AccountType, JournalEntriesTable, JournalLinesTable } from './tables.js';
+import { memoInTransaction, TENANT_BOOKS } from '../../platform/db/transaction-memo.js';
 
 export function toAccount(row: Selectable<AccountsTable>): Account {
   return {
@@ -25,17 +26,20 @@ export interface TenantBooks {
   timeZone: string;
 }
 
-export async function tenantBooks(trx: Tx): Promise<TenantBooks> {
-  const row = await trx
-    .selectFrom('tenants')
-    .select(['id', 'base_currency', 'fiscal_year_start_month', 'time_zone'])
-    .executeTakeFirstOrThrow();
-  return {
-    id: row.id,
-    baseCurrency: row.base_currency,
-    fiscalYearStartMonth: row.fiscal_year_start_month,
-    timeZone: row.time_zone,
-  };
+/** The tenant's books, read once per transaction (the tenant's settings change through `updateTenant`, which forgets them). */
+export function tenantBooks(trx: Tx): Promise<TenantBooks> {
+  return memoInTransaction(trx, TENANT_BOOKS, async () => {
+    const row = await trx
+      .selectFrom('tenants')
+      .select(['id', 'base_currency', 'fiscal_year_start_month', 'time_zone'])
+      .executeTakeFirstOrThrow();
+    return {
+      id: row.id,
+      baseCurrency: row.base_currency,
+      fiscalYearStartMonth: row.fiscal_year_start_month,
+      timeZone: row.time_zone,
+    };
+  });
 }
 
 // ---- Accounts ------------------------------------------------------------------------------

@@ -7,6 +7,7 @@ import { Decimal, Money } from '../../platform/money.js';
 import { z } from 'zod';
 import { companyProfileSchema } from './schemas.js';
 import type { AuditEntry, AuditQuery, Tenant, TenantPatch, User, UserCreate, UserPatch } from './schemas.js';
+import { forgetInTransaction, TENANT_BOOKS } from '../../platform/db/transaction-memo.js';
 
 function toTenant(row: Selectable<TenantsTable>): Tenant {
   return {
@@ -68,6 +69,7 @@ export async function updateTenant(
   version: number,
   patch: TenantPatch,
 ): Promise<Tenant | undefined> {
+  forgetInTransaction(trx, TENANT_BOOKS);
   const row = await trx
     .updateTable('tenants')
     .set({

@@ -20,7 +20,7 @@ import { decodeCursor, toPage, type Page } from '../../platform/http/pagination.
 import { Decimal, minorUnits } from '../../platform/money.js';
 import { nextDocumentNumber } from '../../platform/numbers.js';
 import { salesErrors as errors } from './errors.js';
-import { lineContext, money, taxesOf, totalsOf } from './views.js';
+import { lineContext, lineView, money, taxesOf, totalsOf } from './views.js';
 import {
   acceptQuote,
   activeCustomer,
@@ -411,8 +411,19 @@ export async function placeOrder(
         }),
       });
     });
+  const lineRows: OrderLineRow[] = lines.map((l, i) => ({
+    tenant_id: books.id,
+    order_id: id,
+    line_no: i + 1,
+    stocked: l.stocked,
+    ...pricedLineColumns(l),
+    delivered: '0',
+    invoiced: '0',
+    cancelled: '0',
+  }));
+  // The number last: its counter row stays locked until commit, and every order of the tenant waits for it.
   const number = await nextDocumentNumber(trx, books.id, 'SO', orderDate);
-  await trx
+  const header = await trx
     .insertInto('sales_orders')
     .values({
       tenant_id: books.id,
@@ -430,18 +441,11 @@ export async function placeOrder(
       flow_instance_id: null,
       created_by: actor.name,
     })
-    .execute();
+    .returningAll()
+    .executeTakeFirstOrThrow();
   await trx
     .insertInto('sales_order_lines')
-    .values(
-      lines.map((l, i) => ({
-        tenant_id: books.id,
-        order_id: id,
-        line_no: i + 1,
-        stocked: l.stocked,
-        ...pricedLineColumns(l),
-      })),
-    )
+    .values(lineRows.map(({ delivered: _d, invoiced: _i, cancelled: _c, ...row }) => row))
     .execute();
   await recordAudit(trx, actor, {
     action: 'sales_order.confirmed',
@@ -461,7 +465,34 @@ export async function placeOrder(
     approvalId: null,
     flowInstanceId: null,
   });
-  return { placed: true, order: await getOrder(trx, id) };
+  // The answer is what was written (as getOrder would read it back), without reading it again.
+  const order: Order = {
+    id,
+    number,
+    status: 'confirmed',
+    quote: null,
+    customer: { id: customer.id, code: customer.code, name: customer.name },
+    currency,
+    orderDate: header.order_date,
+    reference: header.reference,
+    lines: lineRows.map((row, i) =>
+      orderLineView(row, lineView(row, currency, lines[i], lines[i]!.warehouseCode)),
+    ),
+    taxes: taxesOf(lineRows, currency),
+    net: money(header.net, currency),
+    tax: money(header.tax, currency),
+    gross: money(header.gross, currency),
+    approvalId: null,
+    flowInstanceId: null,
+    cancelReason: null,
+    deliveries: [],
+    invoices: [],
+    createdBy: header.created_by,
+    version: header.version,
+    createdAt: header.created_at.toISOString(),
+    updatedAt: header.updated_at.toISOString(),
+  };
+  return { placed: true, order };
 }
 
 // ---- Fulfilment ----------------------------------------------------------------------------
@@ -751,6 +782,18 @@ export async function getDelivery(trx: Tx, id: string): Promise<Delivery> {
   };
 }
 
+function orderLineView(l: OrderLineRow, line: ReturnType<typeof lineView>): Order['lines'][number] {
+  return {
+    ...line,
+    stocked: l.stocked,
+    delivered: new Decimal(l.delivered).toString(),
+    invoiced: new Decimal(l.invoiced).toString(),
+    cancelled: new Decimal(l.cancelled).toString(),
+    toDeliver: toDeliver(l).toString(),
+    toInvoice: toInvoice(l).toString(),
+  };
+}
+
 async function toOrders(trx: Tx, rows: OrderRow[]): Promise<Order[]> {
   const ids = rows.map((r) => r.id);
   const lines = await orderLines(trx, ids);
@@ -796,15 +839,7 @@ async function toOrders(trx: Tx, rows: OrderRow[]): Promise<Order[]> {
       currency: row.currency,
       orderDate: row.order_date,
       reference: row.reference,
-      lines: own.map((l) => ({
-        ...context.line(l, row.currency),
-        stocked: l.stocked,
-        delivered: new Decimal(l.delivered).toString(),
-        invoiced: new Decimal(l.invoiced).toString(),
-        cancelled: new Decimal(l.cancelled).toString(),
-        toDeliver: toDeliver(l).toString(),
-        toInvoice: toInvoice(l).toString(),
-      })),
+      lines: own.map((l) => orderLineView(l, context.line(l, row.currency))),
       taxes: taxesOf(own, row.currency),
       net: money(row.net, row.currency),
       tax: money(row.tax, row.currency),

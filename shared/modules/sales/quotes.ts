@@ -38,6 +38,10 @@ export async function activeCustomer(trx: Tx, id: string, path = 'customerId') {
 
 export interface PricedLine {
   itemId: string;
+  /** The item's SKU and unit, and the warehouse's code, as the API shows them beside the line. */
+  sku: string;
+  uom: string;
+  warehouseCode: string | null;
   warehouseId: string | null;
   stocked: boolean;
   description: string;
@@ -102,6 +106,9 @@ export async function priceLines(
     }
     priced.push({
       itemId: item.id,
+      sku: item.sku,
+      uom: item.uom,
+      warehouseCode: line.warehouseId ? warehouses.get(line.warehouseId)!.code : null,
       warehouseId: line.warehouseId ?? null,
       stocked,
       description: line.description ?? item.name,

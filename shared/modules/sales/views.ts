@@ -48,25 +48,38 @@ export async function lineContext(trx: Tx, lines: PricedLineRow[], customerIds: 
     const party = await getParty(trx, 'customer', customerId);
     customers.set(customerId, { id: party.id, code: party.code, name: party.name });
   }
-  const line = (l: PricedLineRow, currency: string) => {
-    const item = items.get(l.item_id);
-    return {
-      lineNo: l.line_no,
-      itemId: l.item_id,
-      sku: item?.sku ?? '',
-      uom: item?.uom ?? '',
-      warehouseId: l.warehouse_id,
-      warehouseCode: l.warehouse_id ? (warehouses.get(l.warehouse_id)?.code ?? null) : null,
-      description: l.description,
-      quantity: new Decimal(l.quantity).toString(),
-      unitPrice: money(l.unit_price, currency),
-      discountPercent: new Decimal(l.discount_percent).toString(),
-      taxCode: l.tax_code,
-      taxRate: new Decimal(l.tax_rate).toString(),
-      net: money(l.net, currency),
-    };
-  };
+  const line = (l: PricedLineRow, currency: string) =>
+    lineView(
+      l,
+      currency,
+      items.get(l.item_id),
+      l.warehouse_id ? (warehouses.get(l.warehouse_id)?.code ?? null) : null,
+    );
   return { customer: (id: string) => customers.get(id)!, line };
+}
+
+/** A quote's or order's line as the API shows it. */
+export function lineView(
+  l: PricedLineRow,
+  currency: string,
+  item: { sku: string; uom: string } | undefined,
+  warehouseCode: string | null,
+) {
+  return {
+    lineNo: l.line_no,
+    itemId: l.item_id,
+    sku: item?.sku ?? '',
+    uom: item?.uom ?? '',
+    warehouseId: l.warehouse_id,
+    warehouseCode,
+    description: l.description,
+    quantity: new Decimal(l.quantity).toString(),
+    unitPrice: money(l.unit_price, currency),
+    discountPercent: new Decimal(l.discount_percent).toString(),
+    taxCode: l.tax_code,
+    taxRate: new Decimal(l.tax_rate).toString(),
+    net: money(l.net, currency),
+  };
 }
 
 /** VAT per tax code of a document's lines, as the API shows it. */

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { CONSISTENCY_TOKEN_HEADER } from '../db/read-your-writes.js';
 import { routeSpecs, type RouteSpec } from './registry.js';
 
 type JsonSchema = Record<string, unknown>;
@@ -83,6 +84,17 @@ export function openApiDocument(info: { title: string; version: string }): JsonS
       responses: {
         [String(spec.status)]: {
           description: 'Success',
+          ...(spec.method !== 'GET' && spec.roles !== 'anonymous'
+            ? {
+                headers: {
+                  [CONSISTENCY_TOKEN_HEADER]: {
+                    description:
+                      'With a read replica: the position of this write. Sent back on report reads, it makes them show the write (they wait for the replica or read the primary)',
+                    schema: { type: 'string', examples: ['0/3A1F2B8'] },
+                  },
+                },
+              }
+            : {}),
           ...(spec.response
             ? { content: { 'application/json': { schema: toSchema(spec.response, 'output') } } }
             : {}),
@@ -98,6 +110,16 @@ export function openApiDocument(info: { title: string; version: string }): JsonS
         in: 'header',
         required: false,
         schema: { type: 'string', maxLength: 200 },
+      });
+    }
+    if (spec.readsReplica) {
+      (operation.parameters as JsonSchema[]).push({
+        name: CONSISTENCY_TOKEN_HEADER,
+        in: 'header',
+        required: false,
+        description:
+          "The newest `X-Consistency-Token` of the caller's writes: the answer then includes them (this route may read the replica)",
+        schema: { type: 'string', maxLength: 40 },
       });
     }
     if (spec.method === 'PATCH' || spec.method === 'PUT') {

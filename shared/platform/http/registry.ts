@@ -16,6 +16,8 @@ export interface RouteSpec {
   status: number;
   example: unknown;
   idempotent: boolean;
+  /** A read route that may answer from the read replica (honours `X-Consistency-Token`). */
+  readsReplica: boolean;
 }
 
 const specs = new Map<string, RouteSpec>();

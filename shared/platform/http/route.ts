@@ -195,6 +195,7 @@ export function defineRoute<B, Q, P>(options: RouteOptions<B, Q, P>): void {
       'transaction' in options
         ? options.idempotent === true
         : !('anonymous' in options) && options.method === 'POST' && options.idempotent !== false,
+    readsReplica: 'database' in options && options.database === 'replica',
   };
   registerRouteSpec(spec);
 

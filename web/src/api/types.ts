@@ -306,6 +306,11 @@ export interface QuoteAccepted {
   quote: Quote;
 }
 
+/** The 202 of an order entered directly that needs approval: it became an accepted quote. */
+export interface OrderSentForApproval extends QuoteAccepted {
+  reasons: ('over_threshold' | 'over_credit_limit')[];
+}
+
 export const ORDER_STATUSES = [
   'confirmed',
   'partially_delivered',
@@ -328,7 +333,8 @@ export interface Order {
   id: string;
   number: string;
   status: OrderStatus;
-  quote: { id: string; number: string };
+  /** The accepted quote it came from; null for an order entered directly. */
+  quote: { id: string; number: string } | null;
   customer: PartyRef;
   currency: string;
   orderDate: string;
@@ -339,7 +345,7 @@ export interface Order {
   tax: Money;
   gross: Money;
   approvalId: string | null;
-  flowInstanceId: string;
+  flowInstanceId: string | null;
   cancelReason: string | null;
   deliveries: { id: string; number: string; date: string; cost: Money }[];
   invoices: { id: string; number: string | null; gross: Money }[];

@@ -99,10 +99,16 @@ export function OrderPage() {
         <span>
           <FormattedMessage id="quote.customer" defaultMessage="Customer" />: {o.customer.name}
         </span>
-        <span>
-          <FormattedMessage id="order.quote" defaultMessage="From quote" />:{' '}
-          <Link to={`/sales/quotes/${o.quote.id}`}>{o.quote.number}</Link>
-        </span>
+        {o.quote ? (
+          <span>
+            <FormattedMessage id="order.quote" defaultMessage="From quote" />:{' '}
+            <Link to={`/sales/quotes/${o.quote.id}`}>{o.quote.number}</Link>
+          </span>
+        ) : (
+          <span>
+            <FormattedMessage id="order.direct" defaultMessage="Entered directly" />
+          </span>
+        )}
         <span>
           <FormattedMessage id="quote.date" defaultMessage="Date" />: {format.date(o.orderDate)}
         </span>

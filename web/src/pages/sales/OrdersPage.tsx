@@ -1,4 +1,5 @@
-import { Badge, Dropdown, Field, Option, Title2 } from '@fluentui/react-components';
+import { Badge, Button, Dropdown, Field, Option, Title2 } from '@fluentui/react-components';
+import { AddRegular } from '@fluentui/react-icons';
 import { useMemo, useState } from 'react';
 import { FormattedMessage, useIntl } from 'react-intl';
 import { Link, useNavigate } from 'react-router';
@@ -7,6 +8,8 @@ import { ORDER_STATUSES, type Order, type OrderStatus } from '../../api/types';
 import { useCursorList } from '../../api/useCursorList';
 import { ResourceGrid, type GridColumn } from '../../components/ResourceGrid';
 import { useFormat } from '../../format/useFormat';
+import { useRoles } from '../../auth/AuthProvider';
+import { can } from '../../auth/roles';
 import { orderStatusLabels } from './labels';
 import { usePageStyles } from './QuotesPage';
 
@@ -15,6 +18,7 @@ export function OrdersPage() {
   const intl = useIntl();
   const format = useFormat();
   const navigate = useNavigate();
+  const roles = useRoles();
   const [status, setStatus] = useState<OrderStatus | ''>('');
   const filters = { status: status || undefined };
   const list = useCursorList<Order>(salesKeys.orderList(filters), 'v1/sales/orders', filters);
@@ -67,9 +71,21 @@ export function OrdersPage() {
   );
   return (
     <div className={styles.page}>
-      <Title2 as="h1">
-        <FormattedMessage id="nav.orders" defaultMessage="Orders" />
-      </Title2>
+      <div className={styles.heading}>
+        <Title2 as="h1">
+          <FormattedMessage id="nav.orders" defaultMessage="Orders" />
+        </Title2>
+        <span className={styles.spacer} />
+        {can.sell(roles) && (
+          <Button
+            appearance="primary"
+            icon={<AddRegular />}
+            onClick={() => void navigate('/sales/orders/new')}
+          >
+            <FormattedMessage id="order.new" defaultMessage="New order" />
+          </Button>
+        )}
+      </div>
       <ResourceGrid<Order>
         label={intl.formatMessage({ id: 'nav.orders', defaultMessage: 'Orders' })}
         exportName="orders"
@@ -77,10 +93,7 @@ export function OrdersPage() {
         getRowId={(o) => o.id}
         onRowActivate={(o) => void navigate(`/sales/orders/${o.id}`)}
         empty={
-          <FormattedMessage
-            id="orders.empty"
-            defaultMessage="No orders yet. Accepted quotes become orders."
-          />
+          <FormattedMessage id="orders.empty" defaultMessage="No orders yet. Enter one, or accept a quote." />
         }
         filters={
           <Field label={intl.formatMessage({ id: 'quote.status', defaultMessage: 'Status' })}>

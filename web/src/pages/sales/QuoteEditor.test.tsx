@@ -156,4 +156,17 @@ describe('QuoteEditor', () => {
     expect(post?.headers['If-Match']).toBe('"3"');
     expect(calls.some((c) => c.method === 'PATCH')).toBe(false);
   });
+
+  it('enters an order directly with the same form, without a validity or notes', async () => {
+    const { calls } = renderWithApp(<QuoteEditor quote={undefined} baseCurrency="ZAR" mode="order" />, {
+      handler,
+    });
+    expect(screen.getByRole('heading', { name: 'New order' })).toBeTruthy();
+    expect(screen.queryByLabelText('Valid until')).toBeNull();
+    expect(screen.queryByLabelText('Notes')).toBeNull();
+    expect(screen.queryByRole('button', { name: 'Save draft' })).toBeNull();
+    fireEvent.click(screen.getByRole('button', { name: 'Place order' }));
+    expect((await screen.findAllByText('Required')).length).toBeGreaterThan(0);
+    expect(calls.some((c) => c.method === 'POST')).toBe(false);
+  });
 });

@@ -35,7 +35,16 @@ import { useNavigate } from 'react-router';
 import { ApiError, fieldErrorsOf, type Page } from '../../api/client';
 import { useApi } from '../../api/ApiProvider';
 import { accountingKeys, inventoryKeys, salesKeys } from '../../api/keys';
-import type { Customer, Item, Quote, QuoteAccepted, TaxCode, Warehouse } from '../../api/types';
+import type {
+  Customer,
+  Item,
+  Order,
+  OrderSentForApproval,
+  Quote,
+  QuoteAccepted,
+  TaxCode,
+  Warehouse,
+} from '../../api/types';
 import { useRoles } from '../../auth/AuthProvider';
 import { can } from '../../auth/roles';
 import { EntityPicker } from '../../components/EntityPicker';
@@ -108,13 +117,19 @@ export interface QuoteEditorProps {
   quote: Quote | undefined;
   /** The tenant's base currency, the currency of a new quote until a customer is chosen. */
   baseCurrency: string;
+  /**
+   * `order` enters a sales order directly with the same customer and lines: confirmed at once, or,
+   * when it needs finance's approval, made an accepted quote whose flow asks for it.
+   */
+  mode?: 'quote' | 'order';
 }
 
 /**
  * A quote: its customer and lines with live totals while it is a draft, then the actions its
  * status allows (send, accept, reject), and the quote-to-order flow once accepted.
  */
-export function QuoteEditor({ quote, baseCurrency }: QuoteEditorProps) {
+export function QuoteEditor({ quote, baseCurrency, mode = 'quote' }: QuoteEditorProps) {
+  const ordering = mode === 'order' && !quote;
   const styles = useStyles();
   const intl = useIntl();
   const api = useApi();
@@ -176,6 +191,27 @@ export function QuoteEditor({ quote, baseCurrency }: QuoteEditorProps) {
     void queryClient.invalidateQueries({ queryKey: salesKeys.quotes(), refetchType: 'none' });
   };
 
+  const placeOrder = useMutation({
+    mutationFn: async () => {
+      const { validUntil: _validUntil, notes: _notes, ...input } = inputFromDraft(draft);
+      return api.post<Order | OrderSentForApproval>('v1/sales/orders', input);
+    },
+    onMutate: () => setServerError(undefined),
+    onSuccess: (placed) => {
+      guard.allowLeaving();
+      void queryClient.invalidateQueries({ queryKey: salesKeys.orders(), refetchType: 'none' });
+      if ('instanceId' in placed) {
+        // Over the approval threshold or the credit limit: the quote's page follows the approval.
+        onSaved(placed.quote);
+        void navigate(`/sales/quotes/${placed.quote.id}`, { replace: true });
+      } else {
+        queryClient.setQueryData(salesKeys.order(placed.id), placed);
+        void navigate(`/sales/orders/${placed.id}`, { replace: true });
+      }
+    },
+    onError: setServerError,
+  });
+
   const save = useMutation({
     mutationFn: async (): Promise<Quote> => {
       if (!quote) return api.post<Quote>('v1/sales/quotes', inputFromDraft(draft));
@@ -214,7 +250,8 @@ export function QuoteEditor({ quote, baseCurrency }: QuoteEditorProps) {
   const submit = () => {
     setSubmitted(true);
     if (Object.keys(clientErrors).length > 0) return;
-    save.mutate();
+    if (ordering) placeOrder.mutate();
+    else save.mutate();
   };
 
   const updateLine = (index: number, change: Partial<LineDraft>) =>
@@ -247,11 +284,13 @@ export function QuoteEditor({ quote, baseCurrency }: QuoteEditorProps) {
     },
   });
 
-  const busy = save.isPending || act.isPending || decline.isPending;
+  const busy = save.isPending || act.isPending || decline.isPending || placeOrder.isPending;
   const conflict = serverError instanceof ApiError && serverError.status === 412;
   const title = quote
     ? intl.formatMessage({ id: 'quote.title', defaultMessage: 'Quote {number}' }, { number: quote.number })
-    : intl.formatMessage({ id: 'quote.new', defaultMessage: 'New quote' });
+    : ordering
+      ? intl.formatMessage({ id: 'order.new', defaultMessage: 'New order' })
+      : intl.formatMessage({ id: 'quote.new', defaultMessage: 'New quote' });
 
   return (
     <form
@@ -344,25 +383,27 @@ export function QuoteEditor({ quote, baseCurrency }: QuoteEditorProps) {
             onChange={(_, data) => setDraft((d) => ({ ...d, reference: data.value }))}
           />
         </Field>
-        <Field
-          label={intl.formatMessage({ id: 'quote.validUntil', defaultMessage: 'Valid until' })}
-          hint={
-            editable && !draft.validUntil
-              ? intl.formatMessage({
-                  id: 'quote.validUntilHint',
-                  defaultMessage: '30 days after the quote date unless set',
-                })
-              : undefined
-          }
-          validationMessage={errorFor('validUntil')}
-        >
-          <Input
-            type="date"
-            value={draft.validUntil}
-            readOnly={!editable}
-            onChange={(_, data) => setDraft((d) => ({ ...d, validUntil: data.value }))}
-          />
-        </Field>
+        {!ordering && (
+          <Field
+            label={intl.formatMessage({ id: 'quote.validUntil', defaultMessage: 'Valid until' })}
+            hint={
+              editable && !draft.validUntil
+                ? intl.formatMessage({
+                    id: 'quote.validUntilHint',
+                    defaultMessage: '30 days after the quote date unless set',
+                  })
+                : undefined
+            }
+            validationMessage={errorFor('validUntil')}
+          >
+            <Input
+              type="date"
+              value={draft.validUntil}
+              readOnly={!editable}
+              onChange={(_, data) => setDraft((d) => ({ ...d, validUntil: data.value }))}
+            />
+          </Field>
+        )}
       </div>
 
       <div className={styles.lines}>
@@ -582,22 +623,28 @@ export function QuoteEditor({ quote, baseCurrency }: QuoteEditorProps) {
         </span>
       )}
 
-      <Field
-        label={intl.formatMessage({ id: 'quote.notes', defaultMessage: 'Notes' })}
-        validationMessage={errorFor('notes')}
-      >
-        <Textarea
-          value={draft.notes}
-          readOnly={!editable}
-          maxLength={2000}
-          onChange={(_, data) => setDraft((d) => ({ ...d, notes: data.value }))}
-        />
-      </Field>
+      {!ordering && (
+        <Field
+          label={intl.formatMessage({ id: 'quote.notes', defaultMessage: 'Notes' })}
+          validationMessage={errorFor('notes')}
+        >
+          <Textarea
+            value={draft.notes}
+            readOnly={!editable}
+            maxLength={2000}
+            onChange={(_, data) => setDraft((d) => ({ ...d, notes: data.value }))}
+          />
+        </Field>
+      )}
 
       <Toolbar aria-label={intl.formatMessage({ id: 'quote.actions', defaultMessage: 'Quote actions' })}>
         {editable && (
           <Button appearance="primary" type="submit" disabled={busy || (!!quote && !dirty)}>
-            <FormattedMessage id="quote.saveDraft" defaultMessage="Save draft" />
+            {ordering ? (
+              <FormattedMessage id="order.place" defaultMessage="Place order" />
+            ) : (
+              <FormattedMessage id="quote.saveDraft" defaultMessage="Save draft" />
+            )}
           </Button>
         )}
         {quote && can.sell(roles) && quote.status === 'draft' && (

@@ -8,8 +8,11 @@ import { ErrorState, Loading } from '../../components/States';
 import { QuoteEditor } from './QuoteEditor';
 import { usePageStyles } from './QuotesPage';
 
-/** `/sales/quotes/new` and `/sales/quotes/:id`: the quote, and its documents once it exists. */
-export function QuoteEditorPage() {
+/**
+ * `/sales/quotes/new` and `/sales/quotes/:id`: the quote, and its documents once it exists;
+ * `/sales/orders/new` (mode `order`): an order entered directly, with the same form.
+ */
+export function QuoteEditorPage({ mode = 'quote' }: { mode?: 'quote' | 'order' }) {
   const { id } = useParams();
   const api = useApi();
   const styles = usePageStyles();
@@ -28,7 +31,12 @@ export function QuoteEditorPage() {
   if (quote.isError) return <ErrorState error={quote.error} onRetry={() => void quote.refetch()} />;
   return (
     <div className={styles.page}>
-      <QuoteEditor key={id ?? 'new'} quote={quote.data} baseCurrency={tenant.data.baseCurrency} />
+      <QuoteEditor
+        key={id ?? `new-${mode}`}
+        quote={quote.data}
+        baseCurrency={tenant.data.baseCurrency}
+        mode={mode}
+      />
       {quote.data && <DocumentsPanel recordType="quote" recordId={quote.data.id} />}
     </div>
   );
