@@ -65,7 +65,15 @@ export class DevhostProcess {
     const started = now();
     const child = spawn(
       process.execPath,
-      ['--import', 'tsx', path.join(root, 'bench/lib/devhost-child.ts')],
+      [
+        // BENCH_DEVHOST_PROFILE=<dir>: a V8 CPU profile of the devhost, written when it stops.
+        ...(process.env.BENCH_DEVHOST_PROFILE
+          ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_DEVHOST_PROFILE}`]
+          : []),
+        '--import',
+        'tsx',
+        path.join(root, 'bench/lib/devhost-child.ts'),
+      ],
       {
         cwd: root,
         env: { ...process.env, ...env, DATABASE_URL: databaseUrl, PORT: String(port) },

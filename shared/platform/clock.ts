@@ -7,12 +7,20 @@ export function now(): Date {
   return new Date();
 }
 
+const DAY_FORMATS = new Map<string, Intl.DateTimeFormat>();
+
 /** Today's date, 'YYYY-MM-DD', in an IANA time zone. */
 export function todayIn(timeZone: string, at: Date = now()): string {
-  return new Intl.DateTimeFormat('en-CA', {
-    timeZone,
-    year: 'numeric',
-    month: '2-digit',
-    day: '2-digit',
-  }).format(at);
+  let format = DAY_FORMATS.get(timeZone);
+  if (!format) {
+    // Building a DateTimeFormat costs far more than formatting with one: one per time zone.
+    format = new Intl.DateTimeFormat('en-CA', {
+      timeZone,
+      year: 'numeric',
+      month: '2-digit',
+      day: '2-digit',
+    });
+    DAY_FORMATS.set(timeZone, format);
+  }
+  return format.format(at);
 }

@@ -11,14 +11,14 @@ import {
   tenantBooks,
 } from '../accounting/index.js';
 import { issueReservedStock, releaseReservations, reserveStock } from '../inventory/index.js';
-import { recordAudit, type AuditActor } from '../../platform/audit.js';
+import { auditRow, recordAudit, type AuditActor } from '../../platform/audit.js';
 import { todayIn } from '../../platform/clock.js';
 import type { Tx } from '../../platform/db/database.js';
 import { AppError, staleVersion } from '../../platform/errors.js';
-import { emit } from '../../platform/events/outbox.js';
+import { emit, outboxRow } from '../../platform/events/outbox.js';
 import { decodeCursor, toPage, type Page } from '../../platform/http/pagination.js';
 import { Decimal, minorUnits } from '../../platform/money.js';
-import { nextDocumentNumber } from '../../platform/numbers.js';
+import { nextDocumentNumber, numberSeries, takeNumberSql } from '../../platform/numbers.js';
 import { salesErrors as errors } from './errors.js';
 import { lineContext, lineView, money, taxesOf, totalsOf } from './views.js';
 import {
@@ -41,6 +41,7 @@ import type {
   Quote,
 } from './schemas.js';
 import type { OrderStatus, SalesOrderLinesTable, SalesOrdersTable } from './tables.js';
+import type { Insertable } from 'kysely';
 
 type Dec = InstanceType<typeof Decimal>;
 type OrderRow = Selectable<SalesOrdersTable>;
@@ -267,14 +268,10 @@ export async function createOrderFromQuote(
   const books = await tenantBooks(trx);
   const orderDate = todayIn(books.timeZone);
   const lines = await quoteLinesOf(trx, [quoteId]);
-  const id = randomUUID();
-  const number = await nextDocumentNumber(trx, books.id, 'SO', orderDate);
-  await trx
-    .insertInto('sales_orders')
-    .values({
+  const header = await writeOrder(trx, actor, {
+    order: {
       tenant_id: books.id,
-      id,
-      number,
+      id: randomUUID(),
       quote_id: quoteId,
       customer_id: quote.customer_id,
       currency: quote.currency,
@@ -286,48 +283,105 @@ export async function createOrderFromQuote(
       approval_id: approvalId,
       flow_instance_id: instanceId,
       created_by: quote.created_by,
-    })
-    .execute();
-  await trx
-    .insertInto('sales_order_lines')
-    .values(
-      lines.map((l) => ({
-        tenant_id: books.id,
-        order_id: id,
-        line_no: l.line_no,
-        item_id: l.item_id,
-        warehouse_id: l.warehouse_id,
-        stocked: l.warehouse_id !== null,
-        description: l.description,
-        quantity: l.quantity,
-        unit_price: l.unit_price,
-        discount_percent: l.discount_percent,
-        tax_code: l.tax_code,
-        tax_rate: l.tax_rate,
-        net: l.net,
-      })),
-    )
-    .execute();
+    },
+    lines: lines.map((l) => ({
+      line_no: l.line_no,
+      item_id: l.item_id,
+      warehouse_id: l.warehouse_id,
+      stocked: l.warehouse_id !== null,
+      description: l.description,
+      quantity: l.quantity,
+      unit_price: l.unit_price,
+      discount_percent: l.discount_percent,
+      tax_code: l.tax_code,
+      tax_rate: l.tax_rate,
+      net: l.net,
+    })),
+    auditDetails: { quoteId, approvalId },
+  });
+  const { id, number } = header;
   await markQuoteOutcome(trx, actor, quoteId, 'ordered', `Sales order ${number}`);
-  await recordAudit(trx, actor, {
+  return { orderId: id, number };
+}
+
+type OrderLineValues = Omit<
+  Insertable<SalesOrderLinesTable>,
+  'tenant_id' | 'order_id' | 'delivered' | 'invoiced' | 'cancelled'
+>;
+
+/**
+ * Writes a confirmed order: its number, header and lines, the audit record and the
+ * `SalesOrderConfirmed` event, in one statement. Everything else is checked and written before:
+ * the tenant's SO counter row stays locked from here to commit, and every order of the tenant
+ * waits for it.
+ */
+async function writeOrder(
+  trx: Tx,
+  actor: AuditActor,
+  input: {
+    order: Omit<Insertable<SalesOrdersTable>, 'number'> & { id: string; order_date: string };
+    lines: OrderLineValues[];
+    auditDetails: Record<string, unknown>;
+  },
+): Promise<OrderRow> {
+  const { order } = input;
+  const series = await numberSeries(trx, 'SO');
+  const event = outboxRow(order.tenant_id, 'salesOrderConfirmed', {
+    orderId: order.id,
+    number: '',
+    quoteId: order.quote_id ?? null,
+    customerId: order.customer_id,
+    currency: order.currency,
+    net: String(order.net),
+    tax: String(order.tax),
+    gross: String(order.gross),
+    approvalId: order.approval_id ?? null,
+    flowInstanceId: order.flow_instance_id ?? null,
+  });
+  const audit = auditRow(actor, {
     action: 'sales_order.confirmed',
     entityType: 'sales_order',
-    entityId: id,
-    details: { number, quoteId, approvalId },
+    entityId: order.id,
+    details: { number: '', ...input.auditDetails },
   });
-  await emit(trx, books.id, 'salesOrderConfirmed', {
-    orderId: id,
-    number,
-    quoteId,
-    customerId: quote.customer_id,
-    currency: quote.currency,
-    net: quote.net,
-    tax: quote.tax,
-    gross: quote.gross,
-    approvalId,
-    flowInstanceId: instanceId,
-  });
-  return { orderId: id, number };
+  const written = await sql<OrderRow>`
+    with n as (${takeNumberSql(order.tenant_id, series, order.order_date)}),
+    h as (
+      insert into sales_orders (tenant_id, id, number, quote_id, customer_id, currency, order_date, reference,
+                                net, tax, gross, approval_id, flow_instance_id, created_by)
+      select ${order.tenant_id}::uuid, ${order.id}::uuid, n.number, ${order.quote_id ?? null}::uuid,
+             ${order.customer_id}::uuid, ${order.currency}, ${order.order_date}::date, ${order.reference ?? null},
+             ${order.net}::numeric, ${order.tax}::numeric, ${order.gross}::numeric, ${order.approval_id ?? null}::uuid,
+             ${order.flow_instance_id ?? null}, ${order.created_by}
+        from n
+      returning *),
+    l as (
+      insert into sales_order_lines (tenant_id, order_id, line_no, item_id, warehouse_id, stocked, description,
+                                     quantity, unit_price, discount_percent, tax_code, tax_rate, net)
+      select h.tenant_id, h.id, v.line_no, v.item_id, v.warehouse_id, v.stocked, v.description, v.quantity,
+             v.unit_price, v.discount_percent, v.tax_code, v.tax_rate, v.net
+        from h cross join (values ${sql.join(
+          input.lines.map(
+            (l) =>
+              sql`(${l.line_no}::smallint, ${l.item_id}::uuid, ${l.warehouse_id ?? null}::uuid, ${l.stocked}::boolean,
+                   ${l.description}::text, ${l.quantity}::numeric, ${l.unit_price}::numeric,
+                   ${l.discount_percent}::numeric, ${l.tax_code}::text, ${l.tax_rate}::numeric, ${l.net}::numeric)`,
+          ),
+        )}) as v (line_no, item_id, warehouse_id, stocked, description, quantity, unit_price, discount_percent,
+                  tax_code, tax_rate, net)),
+    o as (
+      insert into outbox (tenant_id, id, type, version, payload, traceparent, tracestate)
+      select ${event.tenant_id}::uuid, ${event.id}::uuid, ${event.type}, ${event.version},
+             jsonb_set(${event.payload}::jsonb, '{number}', to_jsonb(h.number)), ${event.traceparent}, ${event.tracestate}
+        from h),
+    a as (
+      insert into audit_log (tenant_id, id, actor_id, actor_name, action, entity_type, entity_id, request_id, details)
+      select ${audit.tenant_id}::uuid, ${audit.id}::uuid, ${audit.actor_id}, ${audit.actor_name}, ${audit.action},
+             ${audit.entity_type}, ${audit.entity_id}, ${audit.request_id},
+             jsonb_set(${audit.details}::jsonb, '{number}', to_jsonb(h.number))
+        from h)
+    select * from h`.execute(trx);
+  return written.rows[0]!;
 }
 
 // ---- Orders entered directly ---------------------------------------------------------------
@@ -411,24 +465,10 @@ export async function placeOrder(
         }),
       });
     });
-  const lineRows: OrderLineRow[] = lines.map((l, i) => ({
-    tenant_id: books.id,
-    order_id: id,
-    line_no: i + 1,
-    stocked: l.stocked,
-    ...pricedLineColumns(l),
-    delivered: '0',
-    invoiced: '0',
-    cancelled: '0',
-  }));
-  // The number last: its counter row stays locked until commit, and every order of the tenant waits for it.
-  const number = await nextDocumentNumber(trx, books.id, 'SO', orderDate);
-  const header = await trx
-    .insertInto('sales_orders')
-    .values({
+  const header = await writeOrder(trx, actor, {
+    order: {
       tenant_id: books.id,
       id,
-      number,
       quote_id: null,
       customer_id: customer.id,
       currency,
@@ -440,31 +480,21 @@ export async function placeOrder(
       approval_id: null,
       flow_instance_id: null,
       created_by: actor.name,
-    })
-    .returningAll()
-    .executeTakeFirstOrThrow();
-  await trx
-    .insertInto('sales_order_lines')
-    .values(lineRows.map(({ delivered: _d, invoiced: _i, cancelled: _c, ...row }) => row))
-    .execute();
-  await recordAudit(trx, actor, {
-    action: 'sales_order.confirmed',
-    entityType: 'sales_order',
-    entityId: id,
-    details: { number, gross: money(sums.gross, currency) },
+    },
+    lines: lines.map((l, i) => ({ line_no: i + 1, stocked: l.stocked, ...pricedLineColumns(l) })),
+    auditDetails: { gross: money(sums.gross, currency) },
   });
-  await emit(trx, books.id, 'salesOrderConfirmed', {
-    orderId: id,
-    number,
-    quoteId: null,
-    customerId: customer.id,
-    currency,
-    net: sums.net.toFixed(4),
-    tax: sums.tax.toFixed(4),
-    gross: sums.gross.toFixed(4),
-    approvalId: null,
-    flowInstanceId: null,
-  });
+  const { number } = header;
+  const lineRows: OrderLineRow[] = lines.map((l, i) => ({
+    tenant_id: books.id,
+    order_id: id,
+    line_no: i + 1,
+    stocked: l.stocked,
+    ...pricedLineColumns(l),
+    delivered: '0',
+    invoiced: '0',
+    cancelled: '0',
+  }));
   // The answer is what was written (as getOrder would read it back), without reading it again.
   const order: Order = {
     id,
