@@ -10,7 +10,7 @@ import { readFile } from 'node:fs/promises';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { startTestDevhost, type TestDevhost } from '../support/devhost.js';
-import { createItem, receive, unique } from '../sales/sales-helpers.js';
+import { createCustomer, createItem, receive, unique } from '../sales/sales-helpers.js';
 import {
   artefactDir,
   chromiumPath,
@@ -37,6 +37,8 @@ describe.skipIf(!chromiumPath)('the web app in a browser', () => {
   let errors: string[];
   let base: string;
   let item: { id: string; sku: string };
+  /** A customer finance gave credit (a rep's new customer has none: its orders need approval). */
+  let creditCustomer: { id: string; code: string };
   const customerCode = unique('WEB');
   const customerName = `Karoo Roofing ${customerCode}`;
   let orderNumber = '';
@@ -51,6 +53,9 @@ describe.skipIf(!chromiumPath)('the web app in a browser', () => {
     const clerk = await devhost.as('demo', 'ivan', ['Inventory.Clerk']);
     item = await createItem(clerk, { price: '2.40', uom: 'brick' });
     await receive(clerk, 'MAIN', item.sku, '200000', '1.20');
+    creditCustomer = await createCustomer(await devhost.as('demo', 'fred', ['Finance.Clerk']), {
+      creditLimit: { amount: '100000.00', currency: 'ZAR' },
+    });
     browser = await launch();
     context = await browser.newContext({ viewport: { width: 1280, height: 800 }, locale: 'en-ZA' });
     page = await context.newPage();
@@ -163,6 +168,47 @@ describe.skipIf(!chromiumPath)('the web app in a browser', () => {
     await signOut(page);
   });
 
+  it('a rep enters orders directly: confirmed at once, or sent for approval when over the credit limit', async () => {
+    await signIn(page, base, 'rita', ['Sales.Rep']);
+    const enterOrder = async (code: string) => {
+      await page.getByRole('navigation').getByRole('link', { name: 'Orders' }).click();
+      await page.getByRole('button', { name: 'New order' }).click();
+      await page.waitForURL(/\/sales\/orders\/new$/);
+      await page.waitForLoadState('networkidle');
+      await page.getByRole('combobox', { name: 'Customer' }).fill(code);
+      await page.getByRole('option', { name: new RegExp(code) }).click();
+      await page.getByRole('combobox', { name: 'Item, line 1' }).fill(item.sku);
+      await page.getByRole('option', { name: new RegExp(item.sku) }).click();
+      // 500 bricks at R 2,40 + 15 % VAT: under the approval threshold.
+      await page.getByRole('textbox', { name: 'Quantity, line 1' }).fill('500');
+      await expect.poll(() => page.getByTestId('total-gross').textContent()).toMatch(/1\s?380,00/);
+      await page.getByRole('button', { name: 'Place order' }).click();
+    };
+
+    // A customer with credit: the order is confirmed at once and its stock reserved.
+    await enterOrder(creditCustomer.code);
+    await page.waitForURL(/\/sales\/orders\/[0-9a-f-]{36}$/);
+    recordPaths.push(new URL(page.url()).pathname);
+    await expect.poll(() => page.getByRole('heading', { level: 1 }).textContent()).toMatch(/^Order SO-/);
+    await page.getByText('Entered directly').waitFor();
+    await screenshot(page, 'order-entered-directly');
+    const clerk = await devhost.as('demo', 'ivan', ['Inventory.Clerk']);
+    expect((await clerk.get(`/api/v1/inventory/stock?itemId=${item.id}`)).body.items[0]).toMatchObject({
+      reserved: '500',
+    });
+
+    // The rep's new customer has no credit yet (R 331 200 owed on the invoice): finance must approve.
+    await enterOrder(customerCode);
+    await page.waitForURL(/\/sales\/quotes\/[0-9a-f-]{36}$/);
+    await page.getByText('The order needs finance’s approval').waitFor();
+    await page.getByText(/Over the customer’s credit limit\. It was entered as this quote/).waitFor();
+    await expect
+      .poll(() => page.getByTestId('flow-step').textContent(), { timeout: 30_000 })
+      .toBe('Waiting for finance to approve');
+    await screenshot(page, 'order-sent-for-approval');
+    await signOut(page);
+  });
+
   it('finance sees the invoice in receivables aging and the revenue in the trial balance', async () => {
     await signIn(page, base, 'fiona', ['Finance.Approver']);
     await page.getByRole('navigation').getByRole('link', { name: 'Receivables aging' }).click();
@@ -222,7 +268,8 @@ describe.skipIf(!chromiumPath)('the web app in a browser', () => {
       await screenshot(page, `af-${title.toLowerCase()}`);
     }
     await page.getByRole('navigation').getByRole('link', { name: 'Goedkeurings' }).click();
-    await page.getByText('Niks wag op jou besluit nie.').waitFor();
+    // The rep's order over the credit limit waits here, its reason in Afrikaans.
+    await page.getByRole('row', { name: /Oor die kliënt se kredietlimiet/ }).waitFor();
     await screenshot(page, 'af-approvals');
     await page.getByRole('button', { name: 'Rekening en instellings' }).click();
     await page.getByRole('menuitemradio', { name: /English \(South Africa\)/ }).click();

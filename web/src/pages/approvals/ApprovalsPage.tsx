@@ -14,7 +14,7 @@ import {
 } from '@fluentui/react-components';
 import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { useMemo, useState } from 'react';
-import { FormattedMessage, defineMessages, useIntl } from 'react-intl';
+import { FormattedMessage, useIntl } from 'react-intl';
 import { ApiError, fieldErrorsOf } from '../../api/client';
 import { useApi } from '../../api/ApiProvider';
 import { approvalsKeys, salesKeys } from '../../api/keys';
@@ -24,14 +24,9 @@ import { ResourceGrid, type GridColumn } from '../../components/ResourceGrid';
 import { useErrorText } from '../../components/States';
 import { useFormat } from '../../format/useFormat';
 import { usePageStyles } from '../sales/QuotesPage';
+import { approvalReasonLabels } from './labels';
 
-const reasonLabels = defineMessages({
-  over_threshold: { id: 'approval.reason.overThreshold', defaultMessage: 'Over the approval threshold' },
-  over_credit_limit: {
-    id: 'approval.reason.overCreditLimit',
-    defaultMessage: 'Over the customer’s credit limit',
-  },
-});
+const reasonLabels = approvalReasonLabels;
 
 /** What the caller may decide: approve or reject with a comment, once. */
 export function ApprovalsPage() {

@@ -31,7 +31,8 @@ import { AddRegular } from '@fluentui/react-icons';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useMemo, useState } from 'react';
 import { FormattedMessage, useIntl, type IntlShape } from 'react-intl';
-import { useNavigate } from 'react-router';
+import { useLocation, useNavigate } from 'react-router';
+import { approvalReasonLabels } from '../approvals/labels';
 import { ApiError, fieldErrorsOf, type Page } from '../../api/client';
 import { useApi } from '../../api/ApiProvider';
 import { accountingKeys, inventoryKeys, salesKeys } from '../../api/keys';
@@ -113,6 +114,11 @@ function clientErrorText(intl: IntlShape, kind: DraftErrors[string]): string {
   }
 }
 
+/** What an order entered directly that needs approval tells the quote page it became. */
+interface QuoteLocationState {
+  sentForApproval?: OrderSentForApproval['reasons'];
+}
+
 export interface QuoteEditorProps {
   quote: Quote | undefined;
   /** The tenant's base currency, the currency of a new quote until a customer is chosen. */
@@ -137,6 +143,8 @@ export function QuoteEditor({ quote, baseCurrency, mode = 'quote' }: QuoteEditor
   const errorText = useErrorText();
   const roles = useRoles();
   const navigate = useNavigate();
+  const location = useLocation();
+  const sentForApproval = (location.state as QuoteLocationState | null)?.sentForApproval;
   const queryClient = useQueryClient();
 
   const initial = useMemo(() => draftFromQuote(quote, baseCurrency), [quote, baseCurrency]);
@@ -203,7 +211,10 @@ export function QuoteEditor({ quote, baseCurrency, mode = 'quote' }: QuoteEditor
       if ('instanceId' in placed) {
         // Over the approval threshold or the credit limit: the quote's page follows the approval.
         onSaved(placed.quote);
-        void navigate(`/sales/quotes/${placed.quote.id}`, { replace: true });
+        void navigate(`/sales/quotes/${placed.quote.id}`, {
+          replace: true,
+          state: { sentForApproval: placed.reasons } satisfies QuoteLocationState,
+        });
       } else {
         queryClient.setQueryData(salesKeys.order(placed.id), placed);
         void navigate(`/sales/orders/${placed.id}`, { replace: true });
@@ -310,6 +321,28 @@ export function QuoteEditor({ quote, baseCurrency, mode = 'quote' }: QuoteEditor
           </Badge>
         )}
       </div>
+
+      {quote?.status === 'accepted' && sentForApproval && (
+        <MessageBar intent="warning" layout="multiline">
+          <MessageBarBody>
+            <MessageBarTitle>
+              <FormattedMessage
+                id="order.sentForApproval"
+                defaultMessage="The order needs finance’s approval"
+              />
+            </MessageBarTitle>
+            <FormattedMessage
+              id="order.sentForApprovalDetail"
+              defaultMessage="{reasons}. It was entered as this quote, which becomes the order once approved."
+              values={{
+                reasons: intl.formatList(
+                  sentForApproval.map((r) => intl.formatMessage(approvalReasonLabels[r])),
+                ),
+              }}
+            />
+          </MessageBarBody>
+        </MessageBar>
+      )}
 
       {quote?.status === 'rejected' && (
         <MessageBar intent="info" layout="multiline">
