@@ -21,7 +21,7 @@ import {
   orderCreateSchema,
   orderInvoiceCreateSchema,
   orderListQuerySchema,
-  orderPlacedSchema,
+  orderSentForApprovalSchema,
   orderSchema,
   placeOrder,
   quoteCreateSchema,
@@ -205,8 +205,15 @@ defineRoute({
   tags: ['sales'],
   roles: SELLERS,
   body: orderCreateSchema,
-  response: orderPlacedSchema,
+  response: orderSchema,
   status: 201,
+  otherResponses: {
+    202: {
+      description:
+        'The order needs approval: it was entered as an accepted quote whose flow asks finance and makes the order once approved',
+      schema: orderSentForApprovalSchema,
+    },
+  },
   example: {
     customerId: '3f6b2a1e-8c1d-4e7a-9b0f-2d5c6e7f8a90',
     reference: 'PO 88213',

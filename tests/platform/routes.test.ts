@@ -250,6 +250,8 @@ describe('the route table', () => {
       (doc.body.paths as unknown as Record<string, Record<string, Operation>>)[path]![method]!;
     const write = operation('/api/v1/sales/orders', 'post');
     expect(write.responses['201']!.headers).toHaveProperty('X-Consistency-Token');
+    // An order that needs approval is answered 202, documented beside the 201.
+    expect(write.responses['202']).toMatchObject({ description: expect.stringMatching(/needs approval/) });
     const replicaRead = specs.find((s) => s.readsReplica)!;
     expect(
       operation(openApiPath(replicaRead.route), 'get').parameters.map((p) => `${p.in}:${p.name}`),

@@ -190,21 +190,12 @@ export const orderCreateSchema = z.strictObject({
 export type OrderCreateInput = z.infer<typeof orderCreateSchema>;
 
 /** An order that needs finance's decision goes through a quote and its approval flow instead. */
-export const orderPlacedSchema = z.union([
-  orderSchema,
-  z
-    .object({
-      instanceId: z.string(),
-      statusUrl: z.string(),
-      reasons: z.array(z.enum(['over_threshold', 'over_credit_limit'])),
-      quote: quoteSchema,
-    })
-    .meta({
-      description:
-        'Answered with 202 when the order needs approval: it was entered as an accepted quote whose flow asks finance and makes the order once approved',
-    }),
-]);
-export type OrderPlaced = z.infer<typeof orderPlacedSchema>;
+export const orderSentForApprovalSchema = z.object({
+  instanceId: z.string(),
+  statusUrl: z.string(),
+  reasons: z.array(z.enum(['over_threshold', 'over_credit_limit'])),
+  quote: quoteSchema,
+});
 
 export const orderListQuerySchema = z.strictObject({
   ...pageQuery,

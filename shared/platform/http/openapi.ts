@@ -76,29 +76,36 @@ export function openApiDocument(info: { title: string; version: string }): JsonS
   const paths: Record<string, Record<string, JsonSchema>> = {};
   for (const spec of routeSpecs().sort((a, b) => a.route.localeCompare(b.route))) {
     const path = openApiPath(spec.route);
+    const headers =
+      spec.method !== 'GET' && spec.roles !== 'anonymous'
+        ? {
+            headers: {
+              [CONSISTENCY_TOKEN_HEADER]: {
+                description:
+                  'With a read replica: the position of this write. Sent back on report reads, it makes them show the write (they wait for the replica or read the primary)',
+                schema: { type: 'string', examples: ['0/3A1F2B8'] },
+              },
+            },
+          }
+        : {};
+    const success = (description: string, schema: z.ZodType | undefined) => ({
+      description,
+      ...headers,
+      ...(schema ? { content: { 'application/json': { schema: toSchema(schema, 'output') } } } : {}),
+    });
     const operation: JsonSchema = {
       operationId: spec.name,
       summary: spec.summary,
       tags: spec.tags,
       parameters: parameters(spec),
       responses: {
-        [String(spec.status)]: {
-          description: 'Success',
-          ...(spec.method !== 'GET' && spec.roles !== 'anonymous'
-            ? {
-                headers: {
-                  [CONSISTENCY_TOKEN_HEADER]: {
-                    description:
-                      'With a read replica: the position of this write. Sent back on report reads, it makes them show the write (they wait for the replica or read the primary)',
-                    schema: { type: 'string', examples: ['0/3A1F2B8'] },
-                  },
-                },
-              }
-            : {}),
-          ...(spec.response
-            ? { content: { 'application/json': { schema: toSchema(spec.response, 'output') } } }
-            : {}),
-        },
+        [String(spec.status)]: success('Success', spec.response),
+        ...Object.fromEntries(
+          Object.entries(spec.otherResponses).map(([status, other]) => [
+            status,
+            success(other.description, other.schema),
+          ]),
+        ),
         ...problems(spec),
       },
     };

@@ -18,6 +18,8 @@ export interface RouteSpec {
   idempotent: boolean;
   /** A read route that may answer from the read replica (honours `X-Consistency-Token`). */
   readsReplica: boolean;
+  /** Successful answers besides `status`, for the OpenAPI document. */
+  otherResponses: Record<number, { description: string; schema: z.ZodType }>;
 }
 
 const specs = new Map<string, RouteSpec>();

@@ -110,6 +110,8 @@ interface RouteOptionsBase<B, Q, P> {
   response?: z.ZodType;
   /** The success status (200 unless said otherwise). */
   status?: number;
+  /** Other successful answers the handler may give (its reply's `status`), for the OpenAPI document. */
+  otherResponses?: Record<number, { description: string; schema: z.ZodType }>;
   /** An example body that the route accepts, used in the OpenAPI document and by the route test suite. */
   example?: NoInfer<B>;
   /** Extra input bindings, such as the durable client. */
@@ -196,6 +198,7 @@ export function defineRoute<B, Q, P>(options: RouteOptions<B, Q, P>): void {
         ? options.idempotent === true
         : !('anonymous' in options) && options.method === 'POST' && options.idempotent !== false,
     readsReplica: 'database' in options && options.database === 'replica',
+    otherResponses: options.otherResponses ?? {},
   };
   registerRouteSpec(spec);
 
