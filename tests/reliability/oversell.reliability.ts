@@ -99,16 +99,52 @@ function listAt(text: string, open: number): string[] {
   return parts;
 }
 
-/** The value an INSERT gives `column` in its first row, when that value is a parameter. */
+/** The top-level, comma-separated items of a SELECT list starting at `start`, up to its FROM. */
+function selectListAt(text: string, start: number): string[] {
+  const items: string[] = [];
+  let depth = 0;
+  let from = start;
+  for (let i = start; i < text.length; i++) {
+    const c = text[i];
+    if (c === '(') depth++;
+    else if (c === ')' && --depth < 0) break;
+    else if (c === ',' && depth === 0) {
+      items.push(text.slice(from, i).trim());
+      from = i + 1;
+    } else if (depth === 0 && /^\sfrom\s/i.test(text.slice(i, i + 6))) break;
+  }
+  items.push(
+    text
+      .slice(from, text.length)
+      .split(/\sfrom\s/i)[0]!
+      .trim(),
+  );
+  return items;
+}
+
+/**
+ * The value an INSERT gives `column` in its first row, when that value is a parameter: an
+ * `insert … values (…)` statement, or an `insert … select …` inside a data-modifying statement
+ * (the sales order, written with its number, lines, event and audit record in one statement).
+ */
 function insertedValue(text: string, params: readonly unknown[], table: string, column: string): unknown {
-  const head = new RegExp(`^\\s*insert\\s+into\\s+"?${table}"?\\s*\\(`, 'i').exec(text);
+  const head = new RegExp(`(?:^\\s*|\\bas\\s*\\(\\s*)insert\\s+into\\s+"?${table}"?\\s*\\(`, 'i').exec(text);
   if (!head) return undefined;
-  const columns = listAt(text, head[0].length - 1).map((c) => c.replace(/"/g, ''));
+  const open = head.index + head[0].length - 1;
+  const columns = listAt(text, open).map((c) => c.replace(/"/g, ''));
   const index = columns.indexOf(column);
-  const values = /\)\s*values\s*\(/i.exec(text.slice(head[0].length));
-  if (index < 0 || !values) return undefined;
-  const row = listAt(text, head[0].length + values.index + values[0].length - 1);
-  const parameter = /^\$(\d+)$/.exec(row[index] ?? '');
+  if (index < 0) return undefined;
+  const after = text.slice(open);
+  const close = after.indexOf(')');
+  const rest = after.slice(close + 1);
+  const values = /^\s*values\s*\(/i.exec(rest);
+  const select = /^\s*select\s/i.exec(rest);
+  const row = values
+    ? listAt(text, open + close + 1 + values[0].length - 1)
+    : select
+      ? selectListAt(text, open + close + 1 + select[0].length)
+      : [];
+  const parameter = /^\$(\d+)(::[\w ]+)?$/.exec(row[index] ?? '');
   return parameter ? params[Number(parameter[1]) - 1] : undefined;
 }
 
