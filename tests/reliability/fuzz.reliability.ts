@@ -116,7 +116,7 @@ async function createFixtures(specs: RouteSpec[]): Promise<void> {
     if (spec.name === 'admin-tenants-onboard') continue; // another tenant: nothing of the demo tenant
     const path = openApiPath(spec.route);
     const example =
-      spec.name === 'sales-quotes-create'
+      spec.name === 'sales-quotes-create' || spec.name === 'sales-orders-create'
         ? {
             customerId: ids.get('/api/v1/accounting/customers')?.[0],
             lines: [{ itemId: ids.get('/api/v1/inventory/items')?.[0], warehouseId: main.id, quantity: '2' }],
