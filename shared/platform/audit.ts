@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { sql, type RawBuilder } from 'kysely';
 import type { Tx } from './db/database.js';
 
 /** Who did something: a signed-in user, or the system acting for a flow or an event. */
@@ -38,4 +39,20 @@ export function auditRow(actor: AuditActor, record: AuditRecord) {
     request_id: actor.requestId ?? null,
     details: record.details ? JSON.stringify(record.details) : null,
   };
+}
+
+/**
+ * `insert into audit_log … select … from <source>`, a part of a data-modifying statement that takes
+ * a document number: the row of `auditRow`, its details' `number` set from `<source>.number`.
+ */
+export function insertNumberedAuditSql(
+  row: ReturnType<typeof auditRow>,
+  source: string,
+): RawBuilder<unknown> {
+  return sql`
+    insert into audit_log (tenant_id, id, actor_id, actor_name, action, entity_type, entity_id, request_id, details)
+    select ${row.tenant_id}::uuid, ${row.id}::uuid, ${row.actor_id}, ${row.actor_name}, ${row.action},
+           ${row.entity_type}, ${row.entity_id}, ${row.request_id},
+           jsonb_set(${row.details}::jsonb, '{number}', to_jsonb(${sql.ref(`${source}.number`)}))
+      from ${sql.table(source)}`;
 }

@@ -5,7 +5,7 @@ import { DEMO_TENANTS } from '../../shared/modules/admin/index.js';
 import { Decimal } from '../../shared/platform/money.js';
 import { eventPayloads } from '../accounting/trade-helpers.js';
 import { startTestDevhost, type Api } from '../support/devhost.js';
-import { createCustomer, createItem, createWarehouse, flowOf, receive, stockOf } from './sales-helpers.js';
+import { createCustomer, createItem, flowOf, receive, salesWorld, stockOf } from './sales-helpers.js';
 
 const devhost = await startTestDevhost();
 afterAll(() => devhost.close());
@@ -18,22 +18,9 @@ let warehouse: { id: string; code: string };
 let bricks: { id: string; sku: string };
 let hire: { id: string; sku: string };
 let customer: { id: string };
+let brickLine: Awaited<ReturnType<typeof salesWorld>>['brickLine'];
 beforeAll(async () => {
-  rep = await devhost.as('demo', 'rita', ['Sales.Rep']);
-  clerk = await devhost.as('demo', 'ivan', ['Inventory.Clerk', 'Finance.Clerk']);
-  manager = await devhost.as('demo', 'mandla', ['Sales.Manager']);
-  warehouse = await createWarehouse(clerk);
-  bricks = await createItem(clerk, { price: '2.40', uom: 'brick' });
-  hire = await createItem(clerk, { kind: 'service', price: '850.00' });
-  await receive(clerk, warehouse.code, bricks.sku, '1000000', '1.20');
-  customer = await createCustomer(clerk, { creditLimit: { amount: '5000000.00', currency: 'ZAR' } });
-});
-
-const brickLine = (quantity: string, extra: Record<string, unknown> = {}) => ({
-  itemId: bricks.id,
-  warehouseId: warehouse.id,
-  quantity,
-  ...extra,
+  ({ rep, clerk, manager, warehouse, bricks, hire, customer, brickLine } = await salesWorld(devhost));
 });
 
 /** Rows of a table over every tenant (the test database's owner is not bound by row-level security). */

@@ -8,9 +8,9 @@ import {
   createCustomer,
   createItem,
   createQuote,
-  createWarehouse,
   flowOf,
   receive,
+  salesWorld,
   stockOf,
 } from './sales-helpers.js';
 
@@ -27,23 +27,10 @@ let warehouse: { id: string; code: string };
 let bricks: { id: string; sku: string };
 let hire: { id: string; sku: string };
 let customer: { id: string };
+let brickLine: Awaited<ReturnType<typeof salesWorld>>['brickLine'];
 beforeAll(async () => {
-  rep = await devhost.as('demo', 'rita', ['Sales.Rep']);
-  clerk = await devhost.as('demo', 'ivan', ['Inventory.Clerk', 'Finance.Clerk']);
-  approver = await devhost.as('demo', 'fiona', ['Finance.Approver']);
-  manager = await devhost.as('demo', 'mandla', ['Sales.Manager']);
-  warehouse = await createWarehouse(clerk);
-  bricks = await createItem(clerk, { price: '2.40', uom: 'brick' });
-  hire = await createItem(clerk, { kind: 'service', price: '850.00' });
-  await receive(clerk, warehouse.code, bricks.sku, '1000000', '1.20');
-  customer = await createCustomer(clerk, { creditLimit: { amount: '5000000.00', currency: 'ZAR' } });
-});
-
-const brickLine = (quantity: string, extra: Record<string, unknown> = {}) => ({
-  itemId: bricks.id,
-  warehouseId: warehouse.id,
-  quantity,
-  ...extra,
+  ({ rep, clerk, approver, manager, warehouse, bricks, hire, customer, brickLine } =
+    await salesWorld(devhost));
 });
 
 describe('quotes', () => {

@@ -1,6 +1,6 @@
 /** Shared steps of the sales tests: each one a real HTTP call to the devhost. */
 import { expect } from 'vitest';
-import type { Api } from '../support/devhost.js';
+import type { Api, TestDevhost } from '../support/devhost.js';
 
 export interface Catalogue {
   warehouse: { id: string; code: string };
@@ -103,4 +103,33 @@ export async function flowOf(api: Api, instanceId: string): Promise<any> {
   const response = await api.get(`/api/v1/flows/${instanceId}`);
   expect(response.status, response.text).toBe(200);
   return response.body;
+}
+
+/**
+ * What the sales tests share: a rep, a clerk (inventory and finance), an approver and a manager of
+ * the demo tenant; a new warehouse holding a million bricks at R 1,20; a hire service; a customer
+ * with R 5 000 000 of credit; and a brick line of a quote or order.
+ */
+export async function salesWorld(devhost: TestDevhost) {
+  const clerk = await devhost.as('demo', 'ivan', ['Inventory.Clerk', 'Finance.Clerk']);
+  const warehouse = await createWarehouse(clerk);
+  const bricks = await createItem(clerk, { price: '2.40', uom: 'brick' });
+  const hire = await createItem(clerk, { kind: 'service', price: '850.00' });
+  await receive(clerk, warehouse.code, bricks.sku, '1000000', '1.20');
+  return {
+    rep: await devhost.as('demo', 'rita', ['Sales.Rep']),
+    clerk,
+    approver: await devhost.as('demo', 'fiona', ['Finance.Approver']),
+    manager: await devhost.as('demo', 'mandla', ['Sales.Manager']),
+    warehouse,
+    bricks,
+    hire,
+    customer: await createCustomer(clerk, { creditLimit: { amount: '5000000.00', currency: 'ZAR' } }),
+    brickLine: (quantity: string, extra: Record<string, unknown> = {}) => ({
+      itemId: bricks.id,
+      warehouseId: warehouse.id,
+      quantity,
+      ...extra,
+    }),
+  };
 }

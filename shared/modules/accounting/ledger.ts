@@ -1,11 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import { sql } from 'kysely';
-import { auditRow, recordAudit, type AuditActor } from '../../platform/audit.js';
+import { auditRow, insertNumberedAuditSql, recordAudit, type AuditActor } from '../../platform/audit.js';
 import { todayIn } from '../../platform/clock.js';
 import { explainCommitRefusal } from '../../platform/db/commit-errors.js';
 import type { Tx } from '../../platform/db/database.js';
 import { staleVersion } from '../../platform/errors.js';
-import { emit, outboxRow } from '../../platform/events/outbox.js';
+import { emit, insertNumberedOutboxSql, outboxRow } from '../../platform/events/outbox.js';
 import { Decimal, Money } from '../../platform/money.js';
 import { numberSeries, takeNumberSql } from '../../platform/numbers.js';
 import { accountingErrors as errors } from './errors.js';
@@ -188,18 +188,8 @@ export async function postEntry(trx: Tx, actor: AuditActor, request: PostingRequ
                    ${l.base_debit}::numeric, ${l.base_credit}::numeric, ${l.memo}::text)`,
           ),
         )}) as v (line_no, account_id, debit, credit, base_debit, base_credit, memo)),
-    o as (
-      insert into outbox (tenant_id, id, type, version, payload, traceparent, tracestate)
-      select ${payload.tenant_id}::uuid, ${payload.id}::uuid, ${payload.type}, ${payload.version},
-             jsonb_set(${payload.payload}::jsonb, '{number}', to_jsonb(h.number)), ${payload.traceparent},
-             ${payload.tracestate}
-        from h),
-    a as (
-      insert into audit_log (tenant_id, id, actor_id, actor_name, action, entity_type, entity_id, request_id, details)
-      select ${audit.tenant_id}::uuid, ${audit.id}::uuid, ${audit.actor_id}, ${audit.actor_name}, ${audit.action},
-             ${audit.entity_type}, ${audit.entity_id}, ${audit.request_id},
-             jsonb_set(${audit.details}::jsonb, '{number}', to_jsonb(h.number))
-        from h)
+    o as (${insertNumberedOutboxSql(payload, 'h')}),
+    a as (${insertNumberedAuditSql(audit, 'h')})
     select number, entry_date, posted_at from h`.execute(trx);
   const header = written.rows[0];
   if (!header) {

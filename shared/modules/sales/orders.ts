@@ -11,11 +11,11 @@ import {
   tenantBooks,
 } from '../accounting/index.js';
 import { issueReservedStock, releaseReservations, reserveStock } from '../inventory/index.js';
-import { auditRow, recordAudit, type AuditActor } from '../../platform/audit.js';
+import { auditRow, insertNumberedAuditSql, recordAudit, type AuditActor } from '../../platform/audit.js';
 import { todayIn } from '../../platform/clock.js';
 import type { Tx } from '../../platform/db/database.js';
 import { AppError, staleVersion } from '../../platform/errors.js';
-import { emit, outboxRow } from '../../platform/events/outbox.js';
+import { emit, insertNumberedOutboxSql, outboxRow } from '../../platform/events/outbox.js';
 import { decodeCursor, toPage, type Page } from '../../platform/http/pagination.js';
 import { Decimal, minorUnits } from '../../platform/money.js';
 import { nextDocumentNumber, numberSeries, takeNumberSql } from '../../platform/numbers.js';
@@ -369,17 +369,8 @@ async function writeOrder(
           ),
         )}) as v (line_no, item_id, warehouse_id, stocked, description, quantity, unit_price, discount_percent,
                   tax_code, tax_rate, net)),
-    o as (
-      insert into outbox (tenant_id, id, type, version, payload, traceparent, tracestate)
-      select ${event.tenant_id}::uuid, ${event.id}::uuid, ${event.type}, ${event.version},
-             jsonb_set(${event.payload}::jsonb, '{number}', to_jsonb(h.number)), ${event.traceparent}, ${event.tracestate}
-        from h),
-    a as (
-      insert into audit_log (tenant_id, id, actor_id, actor_name, action, entity_type, entity_id, request_id, details)
-      select ${audit.tenant_id}::uuid, ${audit.id}::uuid, ${audit.actor_id}, ${audit.actor_name}, ${audit.action},
-             ${audit.entity_type}, ${audit.entity_id}, ${audit.request_id},
-             jsonb_set(${audit.details}::jsonb, '{number}', to_jsonb(h.number))
-        from h)
+    o as (${insertNumberedOutboxSql(event, 'h')}),
+    a as (${insertNumberedAuditSql(audit, 'h')})
     select * from h`.execute(trx);
   return written.rows[0]!;
 }
@@ -465,6 +456,7 @@ export async function placeOrder(
         }),
       });
     });
+  const lineValues = lines.map((l, i) => ({ line_no: i + 1, stocked: l.stocked, ...pricedLineColumns(l) }));
   const header = await writeOrder(trx, actor, {
     order: {
       tenant_id: books.id,
@@ -481,16 +473,14 @@ export async function placeOrder(
       flow_instance_id: null,
       created_by: actor.name,
     },
-    lines: lines.map((l, i) => ({ line_no: i + 1, stocked: l.stocked, ...pricedLineColumns(l) })),
+    lines: lineValues,
     auditDetails: { gross: money(sums.gross, currency) },
   });
   const { number } = header;
-  const lineRows: OrderLineRow[] = lines.map((l, i) => ({
+  const lineRows: OrderLineRow[] = lineValues.map((values) => ({
     tenant_id: books.id,
     order_id: id,
-    line_no: i + 1,
-    stocked: l.stocked,
-    ...pricedLineColumns(l),
+    ...values,
     delivered: '0',
     invoiced: '0',
     cancelled: '0',

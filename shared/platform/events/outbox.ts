@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { sql, type RawBuilder } from 'kysely';
 import type { Tx } from '../db/database.js';
 import { currentTraceparent } from '../telemetry/tracing.js';
 import { events, type EventKey, type EventPayload } from './catalog.js';
@@ -35,4 +36,20 @@ export function outboxRow<K extends EventKey>(tenantId: string, key: K, payload:
     traceparent: trace.traceparent ?? null,
     tracestate: trace.tracestate ?? null,
   };
+}
+
+/**
+ * `insert into outbox … select … from <source>`, a part of a data-modifying statement that takes a
+ * document number: the row of `outboxRow`, its payload's `number` set from `<source>.number`.
+ */
+export function insertNumberedOutboxSql(
+  row: ReturnType<typeof outboxRow>,
+  source: string,
+): RawBuilder<unknown> {
+  return sql`
+    insert into outbox (tenant_id, id, type, version, payload, traceparent, tracestate)
+    select ${row.tenant_id}::uuid, ${row.id}::uuid, ${row.type}, ${row.version},
+           jsonb_set(${row.payload}::jsonb, '{number}', to_jsonb(${sql.ref(`${source}.number`)})), ${row.traceparent},
+           ${row.tracestate}
+      from ${sql.table(source)}`;
 }
