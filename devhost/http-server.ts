@@ -184,7 +184,26 @@ async function readBody(req: IncomingMessage): Promise<Buffer | undefined> {
   return Buffer.concat(chunks);
 }
 
+/** The common answer, a status with plain headers and a text body, written without a web stream. */
+function plainTextResponse(result: unknown): DevResponse | undefined {
+  if (typeof result !== 'object' || result === null || result instanceof HttpResponse) return undefined;
+  const { status, headers, body, ...rest } = result as HttpResponseInit;
+  if (Object.keys(rest).length > 0 || (body !== undefined && typeof body !== 'string')) return undefined;
+  if (
+    headers !== undefined &&
+    (typeof headers !== 'object' || Array.isArray(headers) || headers instanceof Headers)
+  )
+    return undefined;
+  // As the Functions host answers it: header names in lower case, a text body typed text/plain.
+  const named: Record<string, string> = {};
+  for (const [name, value] of Object.entries(headers ?? {})) named[name.toLowerCase()] = String(value);
+  if (typeof body === 'string') named['content-type'] ??= 'text/plain;charset=UTF-8';
+  return { status: status ?? 200, headers: named, body: body ?? '' };
+}
+
 async function toDevResponse(result: unknown): Promise<DevResponse> {
+  const plain = plainTextResponse(result);
+  if (plain) return plain;
   const response =
     result instanceof HttpResponse ? result : new HttpResponse((result ?? {}) as HttpResponseInit);
   const headers: Record<string, string> = {};

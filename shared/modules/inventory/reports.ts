@@ -2,9 +2,15 @@ import { todayIn } from '../../platform/clock.js';
 import type { Tx } from '../../platform/db/database.js';
 import { toCsv } from '../../platform/http/csv.js';
 import type { Page } from '../../platform/http/pagination.js';
-import { Decimal, Money } from '../../platform/money.js';
+import { Decimal, minorUnits, Money } from '../../platform/money.js';
+import {
+  divideHalfEven,
+  parseScaled,
+  scaledAmountString,
+  scaledQuantityString,
+} from '../../platform/scaled.js';
 import { tenantBooks } from '../accounting/index.js';
-import { averageCost, balanceOf, quantityString, ZERO } from './costing.js';
+import { averageCost, balanceOf, quantityString } from './costing.js';
 import * as repo from './repository.js';
 import type { LowStock, StockBalance, Valuation } from './schemas.js';
 
@@ -47,16 +53,17 @@ export async function stockValuation(
   const books = await tenantBooks(trx);
   const asOf = query.asOf ?? todayIn(books.timeZone);
   const rows = await repo.valuationRows(trx, books.id, asOf, query.warehouseId);
-  const shown = (value: InstanceType<typeof Decimal>) => Money.of(value, books.baseCurrency).toAmountString();
-  let total = ZERO;
+  // Thousands of rows: exact integer arithmetic on ten-thousandths rather than a Decimal per value.
+  const places = minorUnits(books.baseCurrency);
+  let total = 0n;
   return {
     asOf,
     currency: books.baseCurrency,
     warehouseId: query.warehouseId ?? null,
     rows: rows.map((row) => {
-      const quantity = new Decimal(row.on_hand);
-      const value = new Decimal(row.value);
-      total = total.plus(value);
+      const quantity = parseScaled(row.on_hand);
+      const value = parseScaled(row.value);
+      total += value;
       return {
         itemId: row.item_id,
         sku: row.sku,
@@ -64,12 +71,12 @@ export async function stockValuation(
         uom: row.uom,
         warehouseId: row.warehouse_id,
         warehouseCode: row.warehouse_code,
-        quantity: quantityString(quantity),
-        averageCost: shown(averageCost({ onHand: quantity, value })),
-        value: shown(value),
+        quantity: scaledQuantityString(quantity),
+        averageCost: scaledAmountString(divideHalfEven(value, quantity), places),
+        value: scaledAmountString(value, places),
       };
     }),
-    totals: { value: shown(total) },
+    totals: { value: scaledAmountString(total, places) },
   };
 }
 
