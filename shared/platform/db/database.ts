@@ -2,6 +2,7 @@ import { Kysely, PostgresDialect, type Transaction } from 'kysely';
 import pg from 'pg';
 import { settings } from '../config.js';
 import { dbTelemetryLog } from '../telemetry/db.js';
+import { withFewerRoundTrips } from './round-trips.js';
 import type { DB } from './schema.js';
 
 export type Db = Kysely<DB>;
@@ -12,7 +13,10 @@ export type Tx = Transaction<DB>;
 pg.types.setTypeParser(pg.types.builtins.DATE, (value) => value);
 
 export function createDb(pool: pg.Pool): Db {
-  return new Kysely<DB>({ dialect: new PostgresDialect({ pool }), log: dbTelemetryLog() });
+  return new Kysely<DB>({
+    dialect: new PostgresDialect({ pool: withFewerRoundTrips(pool) }),
+    log: dbTelemetryLog(),
+  });
 }
 
 export function createPool(connectionString: string, max: number): pg.Pool {

@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { sql } from 'kysely';
 import { AppError } from '../errors.js';
 import type { Tx } from '../db/database.js';
+import { AT_COMMIT, literal } from '../db/round-trips.js';
 import { canonicalJson } from './canonical-json.js';
 
 export const IDEMPOTENCY_KEY_LENGTH_MAX = 200;
@@ -98,20 +99,20 @@ export async function findIdempotentResponse(
   };
 }
 
+/**
+ * Stores the answer with the key. The statement is sent with the transaction's COMMIT (one round
+ * trip, see db/round-trips.ts), so it carries its values as literals.
+ */
 export async function storeIdempotentResponse(
   trx: Tx,
   tenantId: string,
   key: string,
   response: StoredResponse,
 ): Promise<void> {
-  await trx
-    .updateTable('idempotency_keys')
-    .set({
-      status_code: response.status,
-      response_headers: JSON.stringify(response.headers),
-      response_body: response.body,
-    })
-    .where('tenant_id', '=', tenantId)
-    .where('key', '=', key)
-    .execute();
+  const text = (value: string) => sql.raw(literal(value));
+  await sql`${sql.raw(AT_COMMIT)} update idempotency_keys
+    set status_code = ${sql.raw(String(Math.trunc(response.status)))},
+      response_headers = ${text(JSON.stringify(response.headers))}::jsonb,
+      response_body = ${response.body === null ? sql`null` : text(response.body)}
+    where tenant_id = ${text(tenantId)}::uuid and key = ${text(key)}`.execute(trx);
 }
