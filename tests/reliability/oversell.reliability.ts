@@ -47,6 +47,7 @@ import { afterAll, expect, it } from 'vitest';
 import { startDevhost, type Devhost } from '../../devhost/devhost.js';
 import { random as seededRandom } from '../../devhost/seed/demo-ledger.js';
 import { createPool, type Db } from '../../shared/platform/db/database.js';
+import { withFewerRoundTrips } from '../../shared/platform/db/round-trips.js';
 import type { DB } from '../../shared/platform/db/schema.js';
 import { Decimal } from '../../shared/platform/money.js';
 import { createTestDatabase, type TestDatabase } from '../support/db.js';
@@ -235,7 +236,8 @@ it.skipIf(!SERVER)(
     const monitorDb = database.db;
     const hostErrors: string[] = [];
     appDb = new Kysely<DB>({
-      dialect: new PostgresDialect({ pool: faultyPool(createPool(database.url!, 10)) }),
+      // The app's connections as in production (fewer round trips), with faults injected above them.
+      dialect: new PostgresDialect({ pool: faultyPool(withFewerRoundTrips(createPool(database.url!, 10))) }),
     });
     devhost = await startDevhost({
       db: appDb,

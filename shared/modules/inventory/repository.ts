@@ -272,15 +272,46 @@ export async function writeBalance(
 }
 
 /** Reserves `quantity` if that much is available, in one conditional update; false when it is not. */
-export async function reserveIfAvailable(trx: Tx, key: StockKey, quantity: string): Promise<boolean> {
-  const result = await trx
-    .updateTable('stock_balances')
-    .set({ reserved: sql`reserved + ${quantity}::numeric`, updated_at: sql`now()` })
-    .where('item_id', '=', key.itemId)
-    .where('warehouse_id', '=', key.warehouseId)
-    .where(sql<boolean>`on_hand - reserved >= ${quantity}::numeric`)
-    .executeTakeFirst();
-  return result.numUpdatedRows > 0n;
+/**
+ * Reserves every quantity or none, in one statement: the balances are locked in the stable lock
+ * order (item, then warehouse, as `lockOrder`), and only if each has `on_hand - reserved` for its
+ * quantity are they all updated. Returns what each key had available when locked (undefined: no
+ * balance) and whether the reservation was made.
+ */
+export async function reserveAllIfAvailable(
+  trx: Tx,
+  wanted: { key: StockKey; quantity: string }[],
+): Promise<{ reserved: boolean; available: Map<string, string> }> {
+  const result = await sql<{ item_id: string; warehouse_id: string; available: string; reserved: boolean }>`
+    with wanted as (
+      select * from unnest(${wanted.map((w) => w.key.itemId)}::uuid[], ${wanted.map((w) => w.key.warehouseId)}::uuid[],
+        ${wanted.map((w) => w.quantity)}::numeric[]) as w(item_id, warehouse_id, quantity)
+    ), locked as (
+      select b.item_id, b.warehouse_id, b.on_hand - b.reserved as available, w.quantity
+      from stock_balances b join wanted w on w.item_id = b.item_id and w.warehouse_id = b.warehouse_id
+      order by b.item_id, b.warehouse_id
+      for update of b
+    ), enough as (
+      select count(*) = (select count(*) from wanted) and coalesce(bool_and(available >= quantity), false) as ok
+      from locked
+    ), updated as (
+      update stock_balances b set reserved = b.reserved + l.quantity, updated_at = now()
+      from locked l, enough
+      where enough.ok and b.item_id = l.item_id and b.warehouse_id = l.warehouse_id
+      returning b.item_id
+    )
+    select l.item_id, l.warehouse_id, l.available::text as available,
+      (select ok from enough) and exists (select 1 from updated) as reserved
+    from locked l`.execute(trx);
+  return {
+    reserved: result.rows.length === wanted.length && result.rows.every((row) => row.reserved),
+    available: new Map(
+      result.rows.map((row) => [
+        keyOf({ itemId: row.item_id, warehouseId: row.warehouse_id }),
+        row.available,
+      ]),
+    ),
+  };
 }
 
 export async function unreserve(trx: Tx, key: StockKey, quantity: string): Promise<void> {
@@ -290,26 +321,6 @@ export async function unreserve(trx: Tx, key: StockKey, quantity: string): Promi
     .where('item_id', '=', key.itemId)
     .where('warehouse_id', '=', key.warehouseId)
     .execute();
-}
-
-export async function availableOf(trx: Tx, keys: StockKey[]): Promise<Map<string, string>> {
-  if (keys.length === 0) return new Map();
-  const rows = await trx
-    .selectFrom('stock_balances')
-    .select([
-      'item_id as itemId',
-      'warehouse_id as warehouseId',
-      sql<string>`on_hand - reserved`.as('available'),
-    ])
-    .where((eb) =>
-      eb(
-        eb.refTuple('item_id', 'warehouse_id'),
-        'in',
-        keys.map((k) => eb.tuple(k.itemId, k.warehouseId)),
-      ),
-    )
-    .execute();
-  return new Map(rows.map((row) => [keyOf(row), row.available]));
 }
 
 /** Stock items with a reorder level, with their stock across warehouses. */

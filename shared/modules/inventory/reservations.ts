@@ -1,5 +1,4 @@
 import { randomUUID } from 'node:crypto';
-import { sql } from 'kysely';
 import { recordAudit, type AuditActor } from '../../platform/audit.js';
 import type { Tx } from '../../platform/db/database.js';
 import type { FieldError } from '../../platform/errors.js';
@@ -102,26 +101,22 @@ export async function reserveStock(
     groups.set(repo.keyOf(key), group);
   });
 
-  await sql`savepoint inventory_reserve`.execute(trx);
-  const short: { key: repo.StockKey; lines: number[] }[] = [];
-  for (const key of repo.lockOrder([...groups.values()].map((g) => g.key))) {
-    const group = groups.get(repo.keyOf(key)) as { quantity: Dec; lines: number[] };
-    if (!(await repo.reserveIfAvailable(trx, key, dbAmount(group.quantity))))
-      short.push({ key, lines: group.lines });
-  }
-  if (short.length > 0) {
-    await sql`rollback to savepoint inventory_reserve`.execute(trx);
-    const availableNow = await repo.availableOf(
-      trx,
-      short.map((s) => s.key),
-    );
-    const fieldErrors: FieldError[] = short
-      .flatMap((s) =>
-        s.lines.map((i) => ({
+  const wanted = repo.lockOrder([...groups.values()].map((g) => g.key)).map((key) => ({
+    key,
+    quantity: dbAmount(groups.get(repo.keyOf(key))!.quantity),
+  }));
+  const taken = await repo.reserveAllIfAvailable(trx, wanted);
+  if (!taken.reserved) {
+    const fieldErrors: FieldError[] = [...groups.values()]
+      .filter(
+        (g) => !new Decimal(taken.available.get(repo.keyOf(g.key)) ?? '0').greaterThanOrEqualTo(g.quantity),
+      )
+      .flatMap((g) =>
+        g.lines.map((i) => ({
           i,
           path: `lines.${i}.quantity`,
-          message: `Only ${quantityString(availableNow.get(repo.keyOf(s.key)) ?? '0')} available in ${
-            warehouses.get(s.key.warehouseId)?.code
+          message: `Only ${quantityString(taken.available.get(repo.keyOf(g.key)) ?? '0')} available in ${
+            warehouses.get(g.key.warehouseId)?.code
           }`,
         })),
       )
@@ -129,7 +124,6 @@ export async function reserveStock(
       .map(({ path, message }) => ({ path, message }));
     throw errors.insufficientStock(fieldErrors);
   }
-  await sql`release savepoint inventory_reserve`.execute(trx);
 
   const rows = await repo.insertReservations(
     trx,
