@@ -575,11 +575,8 @@ export class BusEmulator {
     const fn = receiver.functions[receiver.turn++ % receiver.functions.length] as RegisteredFunction;
     const many = String(fn.trigger.cardinality ?? 'one').toLowerCase() === 'many';
     const locked = await this.#lock(receiver, many ? this.#batchSizeMax : 1);
-    if (locked.length === 0) {
-      // Nothing to deliver: dead-letter what expired or ran out of deliveries while idle.
-      await this.#sweep(receiver.entity, receiver.subscription, receiver.settings, Date.now());
-      return false;
-    }
+    // Nothing to deliver: what expired or ran out of deliveries is swept when idle finds it due.
+    if (locked.length === 0) return false;
     receiver.deliveriesSinceSweep += locked.length;
     this.#inFlight++;
     try {
@@ -791,6 +788,18 @@ export class BusEmulator {
         this.#db,
       );
       const due = next.rows[0]?.due;
+      if (due && due.getTime() <= now.getTime()) {
+        // Due already, yet nothing could be locked: expired, or out of deliveries with its lock
+        // lapsed (or locked by a receiver of the same subscription just now). Dead-letter what can
+        // no longer be delivered, then look again.
+        const moved = await this.#sweep(
+          receiver.entity,
+          receiver.subscription,
+          receiver.settings,
+          now.getTime(),
+        );
+        if (moved > 0) return;
+      }
       if (due) waitMs = Math.min(waitMs, Math.max(IDLE_WAIT_MS_MIN, due.getTime() - now.getTime()));
     } catch (error) {
       this.#log(`${receiver.label}: could not look for the next due message: ${errorText(error)}`);

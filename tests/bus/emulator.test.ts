@@ -90,6 +90,31 @@ describe('dead-lettering', () => {
     expect(emulators.logs.some((line) => line.includes('dead-lettered'))).toBe(true);
   });
 
+  it('dead-letters a message that expires while its listening receiver waits to deliver it again', async () => {
+    const topic = unique('events');
+    const { host } = collectingHost();
+    const deliveries: Delivery[] = [];
+    app.serviceBusTopic(unique('fails-once'), {
+      connection,
+      topicName: topic,
+      subscriptionName: 'slow',
+      handler: record(deliveries, () => {
+        throw new Error('not yet');
+      }),
+    });
+    const topology = declareTopology({ topics: [{ name: topic, subscriptions: [{ name: 'slow' }] }] });
+    const bus = emulators.create({ host, db: t.db, topology, abandonDelayMs: 5_000 });
+    bus.start();
+    await bus.send(topic, [{ messageId: 'brief', body: 'x', timeToLiveMs: 200 }]);
+    // Abandoned after its first delivery, it expires long before it is visible again: the idle
+    // receiver dead-letters it itself (nothing here reads the dead letters, which sweeps too).
+    const until = Date.now() + 3_000;
+    while ((await activeRows(topic)) > 0 && Date.now() < until) await sleep(20);
+    expect(await activeRows(topic)).toBe(0);
+    expect(deliveries.length).toBeLessThanOrEqual(1);
+    expect((await bus.deadLetters(topic, 'slow')).map((d) => d.reason)).toEqual(['TTLExpiredException']);
+  });
+
   it('gives a subscription the topology does not declare the default of 10 deliveries', async () => {
     const topic = unique('events');
     const { host } = collectingHost();
