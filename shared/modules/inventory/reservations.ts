@@ -52,11 +52,15 @@ const outstanding = (row: repo.ReservationRow): Dec =>
  * added up and each total is taken by one conditional update (`on_hand - reserved >= quantity`),
  * in the stable lock order. If any is short, nothing stays reserved and the 409 names every short
  * line. A reference that already holds reservations gets them back unchanged.
+ *
+ * `newReference`: the caller made the reference in this transaction (a new order's id), so no
+ * other transaction can hold or be reserving for it, and it holds nothing yet.
  */
 export async function reserveStock(
   trx: Tx,
   actor: AuditActor,
   request: ReservationRequest,
+  options: { newReference?: boolean } = {},
 ): Promise<Reservation[]> {
   const input = parseOrThrow(reservationRequestSchema, request);
   const keys = new Set<string>();
@@ -65,9 +69,11 @@ export async function reserveStock(
     keys.add(line.key);
   });
   const books = await tenantBooks(trx);
-  await repo.lockReference(trx, books.id, input.referenceType, input.referenceId);
-  const existing = await repo.liveReservations(trx, input.referenceType, input.referenceId);
-  if (existing.length > 0) return existing.map(toReservation);
+  if (!options.newReference) {
+    await repo.lockReference(trx, books.id, input.referenceType, input.referenceId);
+    const existing = await repo.liveReservations(trx, input.referenceType, input.referenceId);
+    if (existing.length > 0) return existing.map(toReservation);
+  }
 
   const items = new Map(
     (

@@ -434,16 +434,21 @@ export async function placeOrder(
   const id = randomUUID();
   const stocked = lines.flatMap((l, i) => (l.stocked ? [{ line: l, index: i }] : []));
   if (stocked.length > 0)
-    await reserveStock(trx, actor, {
-      referenceType: RESERVATION_TYPE,
-      referenceId: id,
-      lines: stocked.map(({ line, index }) => ({
-        key: String(index + 1),
-        itemId: line.itemId,
-        warehouseId: line.warehouseId!,
-        quantity: line.quantity,
-      })),
-    }).catch((error: unknown) => {
+    await reserveStock(
+      trx,
+      actor,
+      {
+        referenceType: RESERVATION_TYPE,
+        referenceId: id,
+        lines: stocked.map(({ line, index }) => ({
+          key: String(index + 1),
+          itemId: line.itemId,
+          warehouseId: line.warehouseId!,
+          quantity: line.quantity,
+        })),
+      },
+      { newReference: true },
+    ).catch((error: unknown) => {
       // The reservation names its own lines; the caller's are the order's (services are not reserved).
       if (!(error instanceof AppError) || !error.errors) throw error;
       throw new AppError(error.kind, error.code, error.message, {
