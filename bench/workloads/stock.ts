@@ -15,7 +15,13 @@ import { inTenantTx } from '../lib/db.js';
 import { listStock, stockValuation } from '../../shared/modules/inventory/index.js';
 import { httpPart, timeReport } from '../lib/report-timing.js';
 import { count, fmt, now, summarize, timeRuns } from '../lib/stats.js';
-import { Decimal, minorUnits, Money } from '../../shared/platform/money.js';
+import { Decimal, Money } from '../../shared/platform/money.js';
+import {
+  divideHalfEven,
+  parseScaled,
+  scaledAmountString,
+  scaledQuantityString,
+} from '../../shared/platform/scaled.js';
 import { createTenants, withoutSecondaryIndexes } from '../lib/tenants.js';
 
 const ITEMS = 500;
@@ -179,56 +185,57 @@ export async function stockReports(ctx: BenchContext): Promise<void> {
         target: { max: TARGET_MS, text: `p50 ≤ ${TARGET_MS} ms` },
       });
     }
-    // What one answer's formatting costs: every row's average cost and value are shown through
-    // Money.toAmountString(), which asks minorUnits() for the currency's decimals each time (known
-    // per currency after the first).
+    // What one answer's arithmetic and formatting cost: the valuation's way (scaled integers, see
+    // shared/platform/scaled.ts) beside a Decimal per value (the average divided and rounded, the
+    // amounts shown with Money.toAmountString()), on the same values.
     const rowsShown = ITEMS * WAREHOUSES;
-    const format = () => {
+    const values = Array.from({ length: rowsShown }, (_, i) => ({
+      quantity: `${1 + (i % 97)}.0000`,
+      value: `${1000 + i}.2500`,
+    }));
+    const scaledWay = () => {
       const start = now();
-      for (let i = 0; i < rowsShown; i++) {
-        Money.of(`${1000 + i}.2500`, 'ZAR').toAmountString();
-        Money.of(`${10 + (i % 40)}.1234`, 'ZAR').toAmountString();
+      for (const v of values) {
+        const quantity = parseScaled(v.quantity);
+        const value = parseScaled(v.value);
+        scaledQuantityString(quantity);
+        scaledAmountString(divideHalfEven(value, quantity), 2);
+        scaledAmountString(value, 2);
       }
       return now() - start;
     };
-    const decimals = () => {
+    const decimalWay = () => {
       const start = now();
-      for (let i = 0; i < rowsShown * 2; i++) minorUnits('ZAR');
-      return now() - start;
-    };
-    const direct = () => {
-      const start = now();
-      for (let i = 0; i < rowsShown; i++) {
-        new Decimal(`${1000 + i}.2500`).toFixed(2);
-        new Decimal(`${10 + (i % 40)}.1234`).toFixed(4);
+      for (const v of values) {
+        const quantity = new Decimal(v.quantity);
+        const value = new Decimal(v.value);
+        quantity.toFixed();
+        Money.of(
+          value.dividedBy(quantity).toDecimalPlaces(4, Decimal.ROUND_HALF_EVEN),
+          'ZAR',
+        ).toAmountString();
+        Money.of(value, 'ZAR').toAmountString();
       }
       return now() - start;
     };
-    const formatting = { money: [] as number[], minorUnits: [] as number[], direct: [] as number[] };
+    const formatting = { scaled: [] as number[], decimal: [] as number[] };
     for (let i = 0; i < 6; i++) {
       // Taking turns, as the reports do; the first round warms up.
-      const m = format();
-      const u = decimals();
-      const d = direct();
+      const a = scaledWay();
+      const b = decimalWay();
       if (i === 0) continue;
-      formatting.money.push(m);
-      formatting.minorUnits.push(u);
-      formatting.direct.push(d);
+      formatting.scaled.push(a);
+      formatting.decimal.push(b);
     }
-    const shown = {
-      money: summarize(formatting.money),
-      minorUnits: summarize(formatting.minorUnits),
-      direct: summarize(formatting.direct),
-    };
+    const shown = { scaled: summarize(formatting.scaled), decimal: summarize(formatting.decimal) };
     const floor = summarize(await timeRuns(() => api.get('/api/v1/inventory/warehouses?limit=1'), runs, 3));
     ctx.notes.push(
       `Stock: ${fmt(moves)} moves loaded in ${loadSeconds.toFixed(0)} s. The valuation reads the ${ITEMS * WAREHOUSES} balances ` +
         `and subtracts the moves after its date (none for today; ~${fmt((moves * 30) / 730)} for 30 days ago) from the ` +
-        `stock_moves_by_date covering index. Where the time goes (p50): ${breakdown.join('; ')}. Showing a ` +
-        `${rowsShown}-row answer's ${rowsShown * 2} amounts with Money.toAmountString() takes ${fmt(shown.money.p50, 1)} ms ` +
-        `in this process, of which ${rowsShown * 2} calls of minorUnits('ZAR'), one per amount, take ` +
-        `${fmt(shown.minorUnits.p50, 1)} ms; the same amounts through Decimal.toFixed() alone take ` +
-        `${fmt(shown.direct.p50, 1)} ms. An authenticated ` +
+        `stock_moves_by_date covering index. Where the time goes (p50): ${breakdown.join('; ')}. A ` +
+        `${rowsShown}-row answer's quantities, average costs and values, as the valuation computes and shows them ` +
+        `(integers of ten-thousandths), take ${fmt(shown.scaled.p50, 1)} ms in this process; with a Decimal per value ` +
+        `(Money.toAmountString()) ${fmt(shown.decimal.p50, 1)} ms. An authenticated ` +
         `GET of one warehouse (the API's floor: token check, user, tenant transaction, JSON) takes p50 ${fmt(floor.p50, 1)} ms.`,
     );
     ctx.details.stock = {
