@@ -2,48 +2,50 @@ import { sql, type RawBuilder } from 'kysely';
 import type { Tx } from './db/database.js';
 import { AppError } from './errors.js';
 
-export interface NumberSeries {
-  code: string;
-  prefix: string;
-  padding: number;
-  yearly: boolean;
-}
-
-/** A tenant's number series, read before numbering so that the counter is locked as late as possible. */
-export async function numberSeries(trx: Tx, code: string): Promise<NumberSeries> {
-  const series = await trx
-    .selectFrom('number_series')
-    .select(['prefix', 'padding', 'yearly'])
-    .where('code', '=', code)
-    .executeTakeFirst();
-  if (!series)
-    throw new AppError(
-      'business_rule',
-      'platform.number_series_missing',
-      `The tenant has no number series ${code}.`,
-    );
-  return { code, ...series };
+function seriesMissing(code: string): AppError {
+  return new AppError(
+    'business_rule',
+    'platform.number_series_missing',
+    `The tenant has no number series ${code}.`,
+  );
 }
 
 /**
- * The statement that takes the next value of a series, as SQL to run on its own or as the first
- * part of a data-modifying statement: `insert into number_counters … returning number`, the
- * number formatted as `nextDocumentNumber` does. The counter row stays locked until the
- * transaction ends, so callers run it as late as they can: right before commit.
+ * Why a numbering statement wrote nothing, when it wrote nothing: a missing series is a clear error
+ * (other reasons, such as a document written first by a concurrent request, are the caller's).
+ */
+export async function assertNumberSeries(trx: Tx, code: string): Promise<void> {
+  const series = await trx
+    .selectFrom('number_series')
+    .select('code')
+    .where('code', '=', code)
+    .executeTakeFirst();
+  if (!series) throw seriesMissing(code);
+}
+
+/**
+ * The statement that takes the next value of the tenant's series `code`, as SQL to run on its own or
+ * as the first part of a data-modifying statement: `insert into number_counters … returning number`,
+ * formatted from the series (`SO-2026-000123`; a number longer than the padding is not cut). It
+ * reads the series itself, so numbering costs one statement; it returns no row when the tenant has
+ * no such series. The counter row stays locked until the transaction ends, so callers run it as late
+ * as they can: right before commit.
  */
 export function takeNumberSql(
   tenantId: string,
-  series: NumberSeries,
+  code: string,
   documentDate: string,
 ): RawBuilder<{ number: string }> {
-  const year = series.yearly ? Number(documentDate.slice(0, 4)) : 0;
-  const prefix = series.yearly ? `${series.prefix}-${year}-` : `${series.prefix}-`;
-  // lpad would cut a value longer than the padding; padStart does not, nor does this.
+  const year = Number(documentDate.slice(0, 4));
   return sql<{ number: string }>`
-    insert into number_counters (tenant_id, code, year, last_value) values (${tenantId}, ${series.code}, ${year}, 1)
+    insert into number_counters (tenant_id, code, year, last_value)
+    select ${tenantId}::uuid, s.code, case when s.yearly then ${year}::int else 0 end, 1
+      from number_series s where s.code = ${code}
     on conflict (tenant_id, code, year) do update set last_value = number_counters.last_value + 1
-    returning ${prefix}::text || case when length(last_value::text) >= ${series.padding}::int then last_value::text
-                                      else lpad(last_value::text, ${series.padding}::int, '0') end as number`;
+    returning (select s.prefix || '-' || case when s.yearly then number_counters.year::text || '-' else '' end
+                 || case when length(number_counters.last_value::text) >= s.padding then number_counters.last_value::text
+                         else lpad(number_counters.last_value::text, s.padding, '0') end
+                 from number_series s where s.code = ${code}) as number`;
 }
 
 /**
@@ -57,7 +59,8 @@ export async function nextDocumentNumber(
   code: string,
   documentDate: string,
 ): Promise<string> {
-  const series = await numberSeries(trx, code);
-  const result = await takeNumberSql(tenantId, series, documentDate).execute(trx);
-  return String(result.rows[0]?.number);
+  const result = await takeNumberSql(tenantId, code, documentDate).execute(trx);
+  const number = result.rows[0]?.number;
+  if (number === undefined) throw seriesMissing(code);
+  return number;
 }

@@ -1,3 +1,4 @@
+import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEMO_TENANTS } from '../../shared/modules/admin/index.js';
 import { withTenant } from '../../shared/platform/db/tenant.js';
@@ -74,5 +75,19 @@ describe('document numbers', () => {
     ).rejects.toThrow();
     expect(await next(demo.id, 'INV', '2026-11-02')).toBe('INV-2026-000001');
     await expect(next(demo.id, 'NOPE', '2026-11-02')).rejects.toThrow(/no number series/);
+  });
+
+  it('numbers a series that is not yearly, and does not cut a number longer than its padding', async () => {
+    const [, acme] = DEMO_TENANTS as [(typeof DEMO_TENANTS)[0], (typeof DEMO_TENANTS)[0]];
+    await sql`insert into number_series (tenant_id, code, prefix, padding, yearly) values (${acme.id}, 'TKT', 'TKT', 2, false)`.execute(
+      devhost.db,
+    );
+    await sql`insert into number_counters (tenant_id, code, year, last_value) values (${acme.id}, 'TKT', 0, 98)`.execute(
+      devhost.db,
+    );
+    const next = () =>
+      withTenant(devhost.db, acme.id, (trx) => nextDocumentNumber(trx, acme.id, 'TKT', '2026-11-02'));
+    expect(await next()).toBe('TKT-99');
+    expect(await next()).toBe('TKT-100');
   });
 });

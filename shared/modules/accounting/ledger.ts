@@ -7,7 +7,7 @@ import type { Tx } from '../../platform/db/database.js';
 import { staleVersion } from '../../platform/errors.js';
 import { emit, insertNumberedOutboxSql, outboxRow } from '../../platform/events/outbox.js';
 import { Decimal, Money } from '../../platform/money.js';
-import { numberSeries, takeNumberSql } from '../../platform/numbers.js';
+import { assertNumberSeries, takeNumberSql } from '../../platform/numbers.js';
 import { accountingErrors as errors } from './errors.js';
 import { ensurePeriod } from './periods.js';
 import * as repo from './repository.js';
@@ -135,7 +135,6 @@ export async function postEntry(trx: Tx, actor: AuditActor, request: PostingRequ
   }
   const base = toBase(amounts, rate);
 
-  const series = await numberSeries(trx, 'JE');
   const id = randomUUID();
   const source = request.source ?? null;
   const payload = outboxRow(books.id, 'journalEntryPosted', {
@@ -166,7 +165,7 @@ export async function postEntry(trx: Tx, actor: AuditActor, request: PostingRequ
   // event and the audit record are written by that same statement, so the tenant's counter row
   // stays locked only from here to commit.
   const written = await sql<{ number: string; entry_date: string; posted_at: Date }>`
-    with n as (${takeNumberSql(books.id, series, request.date)}),
+    with n as (${takeNumberSql(books.id, 'JE', request.date)}),
     h as (
       insert into journal_entries (tenant_id, id, number, entry_date, period_id, memo, currency, exchange_rate,
                                    source_type, source_id, reverses_entry_id, posted_by, request_id)
@@ -196,6 +195,7 @@ export async function postEntry(trx: Tx, actor: AuditActor, request: PostingRequ
     // A concurrent posting of the same document won: answer with its entry.
     const winner = request.source && (await repo.entryBySource(trx, request.source.type, request.source.id));
     if (winner) return getEntry(trx, winner.id);
+    await assertNumberSeries(trx, 'JE');
     throw new Error('A journal entry was neither written nor found by its source.');
   }
   // The closed period's totals must include the closing entry that was just allowed into it.

@@ -24,6 +24,8 @@ export interface TenantBooks {
   baseCurrency: string;
   fiscalYearStartMonth: number;
   timeZone: string;
+  /** Orders worth more than this in the base currency need a finance approval. */
+  approvalThreshold: string;
 }
 
 /** The tenant's books, read once per transaction (the tenant's settings change through `updateTenant`, which forgets them). */
@@ -31,13 +33,14 @@ export function tenantBooks(trx: Tx): Promise<TenantBooks> {
   return memoInTransaction(trx, TENANT_BOOKS, async () => {
     const row = await trx
       .selectFrom('tenants')
-      .select(['id', 'base_currency', 'fiscal_year_start_month', 'time_zone'])
+      .select(['id', 'base_currency', 'fiscal_year_start_month', 'time_zone', 'approval_threshold'])
       .executeTakeFirstOrThrow();
     return {
       id: row.id,
       baseCurrency: row.base_currency,
       fiscalYearStartMonth: row.fiscal_year_start_month,
       timeZone: row.time_zone,
+      approvalThreshold: String(row.approval_threshold),
     };
   });
 }

@@ -18,7 +18,7 @@ import { AppError, staleVersion } from '../../platform/errors.js';
 import { emit, insertNumberedOutboxSql, outboxRow } from '../../platform/events/outbox.js';
 import { decodeCursor, toPage, type Page } from '../../platform/http/pagination.js';
 import { Decimal, minorUnits } from '../../platform/money.js';
-import { nextDocumentNumber, numberSeries, takeNumberSql } from '../../platform/numbers.js';
+import { assertNumberSeries, nextDocumentNumber, takeNumberSql } from '../../platform/numbers.js';
 import { salesErrors as errors } from './errors.js';
 import { lineContext, lineView, money, taxesOf, totalsOf } from './views.js';
 import {
@@ -102,7 +102,6 @@ export async function validateForOrder(trx: Tx, quoteId: string, instanceId: str
       ok: false,
       reason: `There is no ${quote.currency}/${books.baseCurrency} exchange rate for today to value the order.`,
     };
-  const tenant = await trx.selectFrom('tenants').select('approval_threshold').executeTakeFirstOrThrow();
   return {
     ok: true,
     candidate: {
@@ -114,8 +113,8 @@ export async function validateForOrder(trx: Tx, quoteId: string, instanceId: str
       gross: new Decimal(quote.gross).toFixed(minorUnits(quote.currency)),
       baseGross: baseGross.toFixed(2),
       baseCurrency: books.baseCurrency,
-      threshold: new Decimal(tenant.approval_threshold).toFixed(2),
-      overThreshold: baseGross.greaterThan(tenant.approval_threshold),
+      threshold: new Decimal(books.approvalThreshold).toFixed(2),
+      overThreshold: baseGross.greaterThan(books.approvalThreshold),
     },
   };
 }
@@ -325,7 +324,6 @@ async function writeOrder(
   },
 ): Promise<OrderRow> {
   const { order } = input;
-  const series = await numberSeries(trx, 'SO');
   const event = outboxRow(order.tenant_id, 'salesOrderConfirmed', {
     orderId: order.id,
     number: '',
@@ -345,7 +343,7 @@ async function writeOrder(
     details: { number: '', ...input.auditDetails },
   });
   const written = await sql<OrderRow>`
-    with n as (${takeNumberSql(order.tenant_id, series, order.order_date)}),
+    with n as (${takeNumberSql(order.tenant_id, 'SO', order.order_date)}),
     h as (
       insert into sales_orders (tenant_id, id, number, quote_id, customer_id, currency, order_date, reference,
                                 net, tax, gross, approval_id, flow_instance_id, created_by)
@@ -372,7 +370,12 @@ async function writeOrder(
     o as (${insertNumberedOutboxSql(event, 'h')}),
     a as (${insertNumberedAuditSql(audit, 'h')})
     select * from h`.execute(trx);
-  return written.rows[0]!;
+  const header = written.rows[0];
+  if (!header) {
+    await assertNumberSeries(trx, 'SO');
+    throw new Error('A sales order was not written.');
+  }
+  return header;
 }
 
 // ---- Orders entered directly ---------------------------------------------------------------
@@ -409,9 +412,8 @@ export async function placeOrder(
 
   const baseGross = await toBaseToday(trx, sums.gross, currency);
   if (!baseGross) throw errors.noRateToValue(currency, books.baseCurrency, orderDate);
-  const tenant = await trx.selectFrom('tenants').select('approval_threshold').executeTakeFirstOrThrow();
   const reasons: ('over_threshold' | 'over_credit_limit')[] = [];
-  if (baseGross.greaterThan(tenant.approval_threshold)) reasons.push('over_threshold');
+  if (baseGross.greaterThan(books.approvalThreshold)) reasons.push('over_threshold');
   if (customer.creditLimit) {
     const credit = await creditCheck(trx, {
       customerId: customer.id,
