@@ -56,9 +56,15 @@ export function watchErrors(page: Page): string[] {
 /** Signs in on the devhost's local sign-in page as a user of the demo tenant with these roles. */
 export async function signIn(page: Page, baseUrl: string, user: string, roles: string[]): Promise<void> {
   await page.goto(`${baseUrl}/`);
-  // Whoever was signed in (the session's token) is forgotten first.
-  await page.evaluate('sessionStorage.clear()');
-  await page.reload();
+  // Whoever was signed in signs out first, through the app (clearing its storage under a running
+  // app would leave it polling without a token until reloaded).
+  const account = page.getByRole('button', { name: /Account and settings|Rekening en instellings/ });
+  await page
+    .getByLabel(/User name|Gebruikersnaam/)
+    .or(account)
+    .first()
+    .waitFor();
+  if (await account.isVisible()) await signOut(page);
   await page.getByLabel(/User name|Gebruikersnaam/).fill(user);
   for (const checkbox of await page.getByRole('checkbox').all()) await checkbox.uncheck();
   for (const role of roles) await page.getByRole('checkbox', { name: role, exact: true }).check();
