@@ -271,7 +271,6 @@ export async function writeBalance(
     .execute();
 }
 
-/** Reserves `quantity` if that much is available, in one conditional update; false when it is not. */
 /**
  * Reserves every quantity or none, in one statement: the balances are locked in the stable lock
  * order (item, then warehouse, as `lockOrder`), and only if each has `on_hand - reserved` for its
@@ -298,13 +297,12 @@ export async function reserveAllIfAvailable(
       update stock_balances b set reserved = b.reserved + l.quantity, updated_at = now()
       from locked l, enough
       where enough.ok and b.item_id = l.item_id and b.warehouse_id = l.warehouse_id
-      returning b.item_id
     )
-    select l.item_id, l.warehouse_id, l.available::text as available,
-      (select ok from enough) and exists (select 1 from updated) as reserved
+    select l.item_id, l.warehouse_id, l.available::text as available, (select ok from enough) as reserved
     from locked l`.execute(trx);
   return {
-    reserved: result.rows.length === wanted.length && result.rows.every((row) => row.reserved),
+    // `ok` covers every key: all had a balance with enough, and so all were updated.
+    reserved: result.rows[0]?.reserved ?? false,
     available: new Map(
       result.rows.map((row) => [
         keyOf({ itemId: row.item_id, warehouseId: row.warehouse_id }),
