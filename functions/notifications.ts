@@ -11,6 +11,7 @@ import {
   listNotifications,
   markAllNotificationsRead,
   markNotificationRead,
+  mayNotify,
   notificationListQuerySchema,
   notificationParamsSchema,
   notificationSchema,
@@ -83,19 +84,20 @@ const CONSUMER = 'notifications-from-events';
 /**
  * Tells people about the events that concern them. The event id goes into the inbox in the same
  * transaction as the notifications, so a redelivered event notifies no one twice; after the
- * commit, the email worker is nudged to send at once.
+ * commit, the email worker is nudged to send at once when emails were queued. An event that
+ * concerns nobody (an order confirmed in front of the one who entered it) opens no transaction.
  */
 defineConsumer({
   name: CONSUMER,
   subscription: 'notifications',
   eventTypes: NOTIFIED_EVENT_TYPES,
   handleOutsideTransaction: async (event) => {
-    const notified = await withTenant(primaryDb(), event.tenantId, async (trx) => {
-      if (!(await firstDelivery(trx, event.tenantId, CONSUMER, event.id))) return false;
-      await notifyForEvent(trx, event);
-      return true;
+    if (!mayNotify(event)) return;
+    const emails = await withTenant(primaryDb(), event.tenantId, async (trx) => {
+      if (!(await firstDelivery(trx, event.tenantId, CONSUMER, event.id))) return 0;
+      return notifyForEvent(trx, event);
     });
-    if (notified) nudgeEmailDelivery();
+    if (emails > 0) nudgeEmailDelivery();
   },
 });
 

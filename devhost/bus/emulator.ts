@@ -58,6 +58,11 @@ export interface BusEmulatorOptions {
   maxAutoLockRenewalMs?: number;
   /** The most messages a `cardinality: 'many'` function receives at once (host.json: 100). */
   batchSizeMax?: number;
+  /**
+   * The most messages one receive takes for a single-message function, handed over one at a time
+   * (host.json's `maxConcurrentCalls`: 16).
+   */
+  receiveMax?: number;
   /** How long `stop()` waits for running handlers before it gives up on them (30 s). */
   stopTimeoutMs?: number;
   log?: (msg: string) => void;
@@ -74,6 +79,7 @@ const ABANDON_DELAY_MS_DEFAULT = 250;
 const MAX_AUTO_LOCK_RENEWAL_MS_DEFAULT = 5 * 60_000;
 const BATCH_SIZE_MAX_DEFAULT = 100;
 const BATCH_SIZE_MAX_LIMIT = 1000;
+const RECEIVE_MAX_DEFAULT = 16;
 const STOP_TIMEOUT_MS_DEFAULT = 30_000;
 /** Rows a single sweep dead-letters or deletes, so that a large backlog is worked off in steps. */
 const SWEEP_BATCH_MAX = 1000;
@@ -197,7 +203,8 @@ function errorText(error: unknown): string {
  * - scheduled messages, time to live, and subject (correlation) filters on subscriptions.
  *
  * Each subscription has its own delivery loop: a slow handler holds up only its own subscription.
- * Within one, messages go one at a time (one batch for `cardinality: 'many'`), in order.
+ * Within one, messages go one at a time (one batch for `cardinality: 'many'`), in order; one
+ * receive takes up to `receiveMax` of them and completes those handled in one statement.
  *
  * Never holds a transaction open while a handler runs: PGlite has one connection, and handlers
  * use the database themselves.
@@ -212,6 +219,7 @@ export class BusEmulator {
   readonly #abandonDelayMs: number;
   readonly #maxAutoLockRenewalMs: number;
   readonly #batchSizeMax: number;
+  readonly #receiveMax: number;
   readonly #stopTimeoutMs: number;
   readonly #log: (msg: string) => void;
   readonly #receivers = new Map<string, Receiver>();
@@ -249,6 +257,12 @@ export class BusEmulator {
     this.#batchSizeMax = bounded(
       'batchSizeMax',
       options.batchSizeMax ?? BATCH_SIZE_MAX_DEFAULT,
+      1,
+      BATCH_SIZE_MAX_LIMIT,
+    );
+    this.#receiveMax = bounded(
+      'receiveMax',
+      options.receiveMax ?? RECEIVE_MAX_DEFAULT,
       1,
       BATCH_SIZE_MAX_LIMIT,
     );
@@ -341,7 +355,9 @@ export class BusEmulator {
     for (const message of encoded) if (!unique.has(message.messageId)) unique.set(message.messageId, message);
 
     const now = Date.now();
-    const inserted = await this.#db.transaction().execute(async (trx) => {
+    // The subscriptions (or the queue, '') that got a copy: only their receivers are woken.
+    const reached = new Set<string>();
+    await this.#db.transaction().execute(async (trx) => {
       const fresh = await sql<{ message_id: string }>`
         insert into devhost.bus_message_ids (entity, message_id, received_at)
         select ${target.name}, id, ${new Date(now)} from unnest(${[...unique.keys()]}::text[]) as id
@@ -350,7 +366,7 @@ export class BusEmulator {
         returning message_id`.execute(trx);
       const accepted = new Set(fresh.rows.map((row) => row.message_id));
       const toSend = [...unique.values()].filter((message) => accepted.has(message.messageId));
-      if (toSend.length === 0) return 0;
+      if (toSend.length === 0) return;
       const sequence = await sql<{ n: string }>`
         select nextval('devhost.bus_sequence')::text as n from generate_series(1, ${toSend.length})`.execute(
         trx,
@@ -371,6 +387,7 @@ export class BusEmulator {
             message.timeToLiveMs ?? Number.MAX_SAFE_INTEGER,
             copy.settings.defaultMessageTimeToLiveSeconds * 1000,
           );
+          reached.add(copy.subscription);
           rows.push(sql`(${target.name}, ${copy.subscription}, ${sequenceNumber}::bigint, ${message.messageId}, ${message.body},
             ${message.bodyEncoding}, ${message.subject}, ${message.contentType}, ${message.correlationId},
             ${message.applicationProperties}::jsonb, ${new Date(enqueuedAt)}, ${new Date(enqueuedAt)}, ${new Date(enqueuedAt + ttlMs)})`);
@@ -382,10 +399,9 @@ export class BusEmulator {
             content_type, correlation_id, application_properties, enqueued_at, visible_at, expires_at)
           values ${sql.join(rows.slice(i, i + INSERT_ROWS_MAX))}`.execute(trx);
       }
-      return rows.length;
     });
-    if (inserted > 0) {
-      for (const receiver of this.#receivers.values()) if (receiver.entity === target.name) signal(receiver);
+    for (const receiver of this.#receivers.values()) {
+      if (receiver.entity === target.name && reached.has(receiver.subscription)) signal(receiver);
     }
   }
 
@@ -574,13 +590,14 @@ export class BusEmulator {
     }
     const fn = receiver.functions[receiver.turn++ % receiver.functions.length] as RegisteredFunction;
     const many = String(fn.trigger.cardinality ?? 'one').toLowerCase() === 'many';
-    const locked = await this.#lock(receiver, many ? this.#batchSizeMax : 1);
+    const locked = await this.#lock(receiver, many ? this.#batchSizeMax : this.#receiveMax);
     // Nothing to deliver: what expired or ran out of deliveries is swept when idle finds it due.
     if (locked.length === 0) return false;
     receiver.deliveriesSinceSweep += locked.length;
     this.#inFlight++;
     try {
-      await this.#deliver(receiver, fn, many, locked);
+      if (many) await this.#deliverBatch(receiver, fn, locked);
+      else await this.#deliverEach(receiver, fn, locked);
     } finally {
       this.#inFlight--;
     }
@@ -607,13 +624,50 @@ export class BusEmulator {
     return result.rows.sort((a, b) => compareSequence(a, b));
   }
 
-  async #deliver(
-    receiver: Receiver,
+  /** One `cardinality: 'many'` invocation with every message locked, then all settled together. */
+  async #deliverBatch(receiver: Receiver, fn: RegisteredFunction, locked: MessageRow[]): Promise<void> {
+    const renewal = this.#renewLocks(receiver, locked);
+    let outcome: { failed: boolean; failure?: unknown };
+    try {
+      outcome = await this.#invoke(fn, true, locked);
+    } finally {
+      await renewal.stop();
+    }
+    if (outcome.failed) await this.#fail(receiver, fn, locked, outcome.failure);
+    else await this.#complete(receiver, locked);
+  }
+
+  /**
+   * The messages one receive took (up to `maxConcurrentCalls`, as the extension takes them),
+   * handed to the function one at a time in order. A failure is settled at once; the successes are
+   * completed together after the last one. Messages not yet handed over when the emulator stops go
+   * back unlocked, their delivery not counted; one whose lock lapsed while it waited is left to be
+   * delivered again.
+   */
+  async #deliverEach(receiver: Receiver, fn: RegisteredFunction, locked: MessageRow[]): Promise<void> {
+    const renewal = this.#renewLocks(receiver, locked);
+    const completed: MessageRow[] = [];
+    let next = 0;
+    try {
+      for (; next < locked.length && this.#running; next++) {
+        const row = locked[next] as MessageRow;
+        if (next > 0 && !renewal.holds()) break;
+        const outcome = await this.#invoke(fn, false, [row]);
+        if (outcome.failed) await this.#fail(receiver, fn, [row], outcome.failure);
+        else completed.push(row);
+      }
+    } finally {
+      await renewal.stop();
+      if (completed.length > 0) await this.#complete(receiver, completed);
+      if (next < locked.length) await this.#release(locked.slice(next));
+    }
+  }
+
+  async #invoke(
     fn: RegisteredFunction,
     many: boolean,
     locked: MessageRow[],
-  ): Promise<void> {
-    const renewal = this.#renewLocks(receiver, locked);
+  ): Promise<{ failed: boolean; failure?: unknown }> {
     const first = locked[0] as MessageRow;
     const traceParent =
       stringProperty(first.application_properties, 'traceparent') ??
@@ -623,29 +677,33 @@ export class BusEmulator {
       ? locked.map((row) => decodeBody(row.body, row.body_encoding))
       : decodeBody(first.body, first.body_encoding);
     const triggerMetadata = many ? batchMetadata(fn, locked) : singleMetadata(fn, first);
-
-    let failure: unknown;
-    let failed = false;
     try {
       await this.#host.invoke(fn, input, {
         triggerMetadata,
         traceContext: traceParent ? { traceParent, ...(traceState ? { traceState } : {}) } : undefined,
       });
+      return { failed: false };
     } catch (error) {
-      failed = true;
-      failure = error;
-    } finally {
-      await renewal.stop();
+      return { failed: true, failure: error };
     }
-    if (failed) await this.#fail(receiver, fn, locked, failure);
-    else await this.#complete(receiver, locked);
+  }
+
+  /** Unlocks messages taken but never handed to a function: their delivery does not count. */
+  async #release(rows: MessageRow[]): Promise<void> {
+    await sql`
+      update devhost.bus_messages
+      set lock_token = null, locked_until = null, delivery_count = delivery_count - 1
+      where (id, lock_token) in (select * from unnest(${rows.map((r) => r.id)}::bigint[], ${rows.map((r) => r.lock_token)}::uuid[]))
+        and locked_until > ${new Date()}`.execute(this.#db);
   }
 
   /** Renews the locks while the handler runs, as the Functions extension does, within its limit. */
-  #renewLocks(receiver: Receiver, locked: MessageRow[]): { stop(): Promise<void> } {
+  #renewLocks(receiver: Receiver, locked: MessageRow[]): { stop(): Promise<void>; holds(): boolean } {
     const started = Date.now();
     const ids = locked.map((row) => row.id);
     const tokens = locked.map((row) => row.lock_token);
+    // Until when the locks are held, as far as this receiver knows (a renewal extends it).
+    let heldUntil = Math.min(...locked.map((row) => row.locked_until.getTime()));
     let stopped = false;
     let timer: NodeJS.Timeout | undefined;
     let pending: Promise<unknown> = Promise.resolve();
@@ -653,10 +711,14 @@ export class BusEmulator {
       const interval = Math.max(LOCK_RENEWAL_INTERVAL_MS_MIN, Math.floor(receiver.lockMs / 2));
       if (stopped || Date.now() + interval - started >= this.#maxAutoLockRenewalMs) return;
       timer = setTimeout(() => {
+        const until = Date.now() + receiver.lockMs;
         pending = sql`
-          update devhost.bus_messages set locked_until = ${new Date(Date.now() + receiver.lockMs)}
+          update devhost.bus_messages set locked_until = ${new Date(until)}
           where (id, lock_token) in (select * from unnest(${ids}::bigint[], ${tokens}::uuid[])) and locked_until > ${new Date()}`
           .execute(this.#db)
+          .then(() => {
+            heldUntil = until;
+          })
           .catch((error: unknown) => this.#log(`${receiver.label}: lock renewal failed: ${errorText(error)}`))
           .finally(schedule);
       }, interval);
@@ -668,6 +730,7 @@ export class BusEmulator {
         clearTimeout(timer);
         await pending;
       },
+      holds: () => Date.now() < heldUntil,
     };
   }
 

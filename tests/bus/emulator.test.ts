@@ -550,3 +550,85 @@ describe('peek-lock, restarts and scheduling', () => {
     expect(deliveries[0]?.metadata.enqueuedTimeUtc).toBe(due.toISOString());
   });
 });
+
+describe('receiving several messages at once', () => {
+  const messages = (n: number) =>
+    Array.from({ length: n }, (_, i) => ({ messageId: `m-${i + 1}`, body: { n: i + 1 }, subject: 'x.Y' }));
+
+  it('locks what one receive takes, hands it over in order, and settles a failure on its own', async () => {
+    const topic = unique('prefetch');
+    const { host } = collectingHost();
+    const deliveries: Delivery[] = [];
+    const lockedDuringFirst: number[] = [];
+    let failedOnce = false;
+    app.serviceBusTopic(unique('in-order'), {
+      connection,
+      topicName: topic,
+      subscriptionName: 'all',
+      handler: record(deliveries, async (d) => {
+        const n = (d.body as { n: number }).n;
+        if (n === 1) {
+          const locked = await sql<{ n: number }>`select count(*)::int as n from devhost.bus_messages
+            where entity = ${topic} and lock_token is not null`.execute(t.db);
+          lockedDuringFirst.push(locked.rows[0]?.n ?? 0);
+        }
+        if (n === 3 && !failedOnce) {
+          failedOnce = true;
+          throw new Error('not yet');
+        }
+      }),
+    });
+    const topology = declareTopology({ topics: [{ name: topic, subscriptions: [{ name: 'all' }] }] });
+    const bus = emulators.create({ host, db: t.db, topology, receiveMax: 4, abandonDelayMs: 0 });
+    await bus.send(topic, messages(6));
+    bus.start();
+    await bus.drain(10_000);
+
+    // One receive took four; the fifth and sixth waited for the next.
+    expect(lockedDuringFirst).toEqual([4]);
+    expect(deliveries.map((d) => [(d.body as { n: number }).n, d.metadata.deliveryCount])).toEqual([
+      [1, 1],
+      [2, 1],
+      [3, 1],
+      [4, 1],
+      [3, 2],
+      [5, 1],
+      [6, 1],
+    ]);
+    expect(await activeRows(topic)).toBe(0);
+  });
+
+  it('gives back, uncounted, what it took but had not handed over when it stops', async () => {
+    const topic = unique('prefetch-stop');
+    const { host } = collectingHost();
+    const deliveries: Delivery[] = [];
+    const started = deferred();
+    const release = deferred();
+    app.serviceBusTopic(unique('slow'), {
+      connection,
+      topicName: topic,
+      subscriptionName: 'all',
+      handler: record(deliveries, async () => {
+        started.resolve();
+        await release.promise;
+      }),
+    });
+    const topology = declareTopology({ topics: [{ name: topic, subscriptions: [{ name: 'all' }] }] });
+    const bus = emulators.create({ host, db: t.db, topology });
+    await bus.send(topic, messages(3));
+    bus.start();
+    await started.promise;
+    const stopped = bus.stop();
+    release.resolve();
+    await stopped;
+
+    expect(deliveries).toHaveLength(1);
+    const left = await sql<{ message_id: string; delivery_count: number; lock_token: string | null }>`
+      select message_id, delivery_count, lock_token from devhost.bus_messages
+      where entity = ${topic} order by sequence_number`.execute(t.db);
+    expect(left.rows).toEqual([
+      { message_id: 'm-2', delivery_count: 0, lock_token: null },
+      { message_id: 'm-3', delivery_count: 0, lock_token: null },
+    ]);
+  });
+});

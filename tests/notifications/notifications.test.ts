@@ -320,6 +320,34 @@ describe('sales', () => {
   });
 });
 
+describe('orders entered directly', () => {
+  it('tell no one and open no transaction: the one who entered the order saw it confirmed', async () => {
+    await addUser(demo, 'dora', ['Sales.Rep']);
+    const clerk = await devhost.as('demo', 'ivan', ['Inventory.Clerk', 'Finance.Clerk']);
+    const warehouse = await createWarehouse(clerk);
+    const sand = await createItem(clerk, { price: '3.10', uom: 'kg' });
+    await receive(clerk, warehouse.code, sand.sku, '500', '1.00');
+    const customer = await createCustomer(clerk, { creditLimit: { amount: '100000.00', currency: 'ZAR' } });
+    const placed = await user('demo:dora').api.post('/api/v1/sales/orders', {
+      customerId: customer.id,
+      lines: [{ itemId: sand.id, warehouseId: warehouse.id, quantity: '40' }],
+    });
+    expect(placed.status, placed.text).toBe(201);
+    await settled();
+    const event = await sql<{ id: string }>`select id from outbox
+      where type = 'sales.SalesOrderConfirmed' and payload->>'orderId' = ${placed.body.id}`.execute(
+      devhost.db,
+    );
+    expect(event.rows).toHaveLength(1);
+    // Delivered to the notifications subscription, and let go without an inbox row or a notification.
+    const inbox = await sql`select 1 from inbox where event_id = ${event.rows[0]!.id}`.execute(devhost.db);
+    expect(inbox.rows).toEqual([]);
+    expect((await inApp('demo:dora')).items).toEqual([]);
+    expect(mailTo(user('demo:dora').email)).toEqual([]);
+    expect(await devhost.bus.deadLetters('erp-events', 'notifications')).toEqual([]);
+  });
+});
+
 describe('notify', () => {
   it('twice with the same key makes one in-app notification and one email', async () => {
     const key = `report-failed-${randomUUID()}`;
@@ -333,12 +361,14 @@ describe('notify', () => {
       ],
       channels: ['inApp', 'email'] as const,
     };
-    await notifyDemo({ ...input, channels: [...input.channels] });
-    await notifyDemo({ ...input, channels: [...input.channels] });
+    // It says how many emails it queued: two the first time (bob and the outside address), none again.
+    expect(await notifyDemo({ ...input, channels: [...input.channels] })).toBe(2);
+    expect(await notifyDemo({ ...input, channels: [...input.channels] })).toBe(0);
+    expect(await notifyDemo({ ...input, key: `${key}-bell`, channels: ['inApp'] })).toBe(0);
     await deliverDueEmails();
 
     const bell = (await inApp('demo:bob')).items.filter((n) => n.title === 'Report failed: Aged receivables');
-    expect(bell).toHaveLength(1);
+    expect(bell).toHaveLength(2);
     expect(bell[0]?.body).toBe('Aged receivables could not be produced: The replica was unavailable.');
     expect(
       mailTo('bob@demo.example').filter((m) => m.subject === 'Report failed: Aged receivables'),

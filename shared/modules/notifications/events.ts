@@ -52,13 +52,31 @@ async function approvers(trx: Tx, role: string, requester: string): Promise<{ us
   return (await activeUserIdsWithRole(trx, role, requester)).map((userId) => ({ userId }));
 }
 
-/** Notifies whoever an event concerns; events it does not know change nothing. */
-export async function notifyForEvent(trx: Tx, event: NotifiableEvent): Promise<void> {
+/**
+ * Whether an event may concern anyone, judged from the event alone: the consumer skips the others
+ * without opening a transaction. An order entered directly was confirmed in front of the one who
+ * entered it; an order made by a quote's flow is news to whoever started the flow.
+ */
+export function mayNotify(event: NotifiableEvent): boolean {
+  if (!(NOTIFIED_EVENT_TYPES as readonly string[]).includes(event.type)) return false;
+  if (event.type === 'sales.SalesOrderConfirmed') {
+    const p = event.payload as EventPayload<'salesOrderConfirmed'>;
+    return p.quoteId !== null && p.flowInstanceId !== null;
+  }
+  return true;
+}
+
+/**
+ * Notifies whoever an event concerns; events it does not know change nothing. Returns how many
+ * emails it queued.
+ */
+export async function notifyForEvent(trx: Tx, event: NotifiableEvent): Promise<number> {
+  if (!mayNotify(event)) return 0;
   const base = { tenantId: event.tenantId, key: event.id, channels: BOTH };
   switch (event.type) {
     case 'approvals.ApprovalRequested': {
       const p = event.payload as EventPayload<'approvalRequested'>;
-      await notify(trx, {
+      return notify(trx, {
         ...base,
         template: 'approval.requested',
         data: {
@@ -71,12 +89,11 @@ export async function notifyForEvent(trx: Tx, event: NotifiableEvent): Promise<v
         recipients: await approvers(trx, p.requiredRole, p.requestedBy.objectId),
         link: '/approvals',
       });
-      return;
     }
     case 'approvals.ApprovalDecided': {
       const p = event.payload as EventPayload<'approvalDecided'>;
       const approval = await getApproval(trx, reader(event.tenantId), p.approvalId);
-      await notify(trx, {
+      return notify(trx, {
         ...base,
         template: 'approval.decided',
         data: {
@@ -89,40 +106,36 @@ export async function notifyForEvent(trx: Tx, event: NotifiableEvent): Promise<v
         recipients: await userOf(trx, approval.requestedBy.objectId),
         link: '/approvals',
       });
-      return;
     }
     case 'approvals.ApprovalEscalated': {
       const p = event.payload as EventPayload<'approvalEscalated'>;
       const approval = await getApproval(trx, reader(event.tenantId), p.approvalId);
-      if (approval.status !== 'pending') return;
-      await notify(trx, {
+      if (approval.status !== 'pending') return 0;
+      return notify(trx, {
         ...base,
         template: 'approval.escalated',
         data: { number: p.number, title: approval.title, amount: approval.amount, deadline: p.deadline },
         recipients: await approvers(trx, p.requiredRole, approval.requestedBy.objectId),
         link: '/approvals',
       });
-      return;
     }
     case 'approvals.ApprovalClosed': {
       const p = event.payload as EventPayload<'approvalClosed'>;
       const approval = await getApproval(trx, reader(event.tenantId), p.approvalId);
-      await notify(trx, {
+      return notify(trx, {
         ...base,
         template: p.status === 'expired' ? 'approval.expired' : 'approval.closed',
         data: { number: p.number, title: approval.title },
         recipients: await userOf(trx, approval.requestedBy.objectId),
         link: '/approvals',
       });
-      return;
     }
     case 'sales.SalesOrderConfirmed': {
       const p = event.payload as EventPayload<'salesOrderConfirmed'>;
-      // An order entered directly was confirmed in front of the one who entered it.
-      if (!p.quoteId || !p.flowInstanceId) return;
+      if (!p.quoteId || !p.flowInstanceId) return 0;
       const order = await getOrder(trx, p.orderId);
       const quote = await getQuote(trx, p.quoteId);
-      await notify(trx, {
+      return notify(trx, {
         ...base,
         template: 'sales.orderConfirmed',
         data: {
@@ -134,31 +147,28 @@ export async function notifyForEvent(trx: Tx, event: NotifiableEvent): Promise<v
         recipients: await starterOf(trx, p.flowInstanceId),
         link: `/sales/orders/${p.orderId}`,
       });
-      return;
     }
     case 'sales.QuoteOrderFailed': {
       const p = event.payload as EventPayload<'quoteOrderFailed'>;
-      await notify(trx, {
+      return notify(trx, {
         ...base,
         template: 'sales.quoteOrderFailed',
         data: { quoteNumber: p.number, outcome: p.outcome, reason: p.reason },
         recipients: await starterOf(trx, p.flowInstanceId),
         link: `/sales/quotes/${p.quoteId}`,
       });
-      return;
     }
     case 'inventory.StockLow': {
       const p = event.payload as EventPayload<'stockLow'>;
-      await notify(trx, {
+      return notify(trx, {
         ...base,
         template: 'inventory.stockLow',
         data: { sku: p.sku, uom: p.uom, available: p.available, reorderLevel: p.reorderLevel },
         recipients: (await activeUserIdsWithRole(trx, 'Inventory.Clerk')).map((userId) => ({ userId })),
         link: '/inventory/stock',
       });
-      return;
     }
     default:
-      return;
+      return 0;
   }
 }

@@ -11,7 +11,7 @@ export {
   NOTIFICATION_RETENTION,
 } from './service.js';
 export type { NotificationChannel, NotificationRecipient, NotifyInput } from './service.js';
-export { notifyForEvent, NOTIFIED_EVENT_TYPES } from './events.js';
+export { mayNotify, notifyForEvent, NOTIFIED_EVENT_TYPES } from './events.js';
 export type { NotifiableEvent } from './events.js';
 export {
   backoffSeconds,

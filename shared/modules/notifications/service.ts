@@ -88,19 +88,23 @@ const notifyInputSchema = z.strictObject({
     .optional(),
 });
 
-/** Writes the notifications and their pending deliveries in the caller's tenant transaction. */
-export async function notify(trx: Tx, input: NotifyInput): Promise<void> {
+/**
+ * Writes the notifications and their pending deliveries in the caller's tenant transaction.
+ * Returns how many email deliveries it wrote: none means there is nothing for the sender to do.
+ */
+export async function notify(trx: Tx, input: NotifyInput): Promise<number> {
   const parsed = notifyInputSchema.safeParse(input);
   if (!parsed.success) throw new Error(`notify(): ${z.prettifyError(parsed.error)}`, { cause: parsed.error });
   const n = parsed.data;
   if (!isTemplateName(n.template)) throw new Error(`notify(): no template ${n.template}.`);
-  if (n.recipients.length === 0) return;
+  if (n.recipients.length === 0) return 0;
   const tenant = await tenantContext(trx);
   const locale = templateLocale(n.locale ?? tenant.locale);
   const inApp = n.channels.includes('inApp');
   const email = n.channels.includes('email');
   const link = n.link ?? null;
   const attachments = n.attachments ?? [];
+  let emails = 0;
 
   const userIds = [...new Set(n.recipients.flatMap((r) => ('userId' in r ? [r.userId] : [])))];
   const users = await usersById(trx, userIds);
@@ -125,39 +129,46 @@ export async function notify(trx: Tx, input: NotifyInput): Promise<void> {
         link,
       });
     if (email && user.email)
-      await insertDelivery(trx, {
-        tenantId: n.tenantId,
-        id: randomUUID(),
-        key: n.key,
-        recipient: user.email.toLowerCase(),
-        recipientName: user.name,
-        userId: user.id,
-        locale,
-        template: n.template,
-        data: n.data,
-        link,
-        attachments,
-      });
+      emails += await countInserted(
+        insertDelivery(trx, {
+          tenantId: n.tenantId,
+          id: randomUUID(),
+          key: n.key,
+          recipient: user.email.toLowerCase(),
+          recipientName: user.name,
+          userId: user.id,
+          locale,
+          template: n.template,
+          data: n.data,
+          link,
+          attachments,
+        }),
+      );
   }
   if (email) {
     for (const recipient of n.recipients) {
       if (!('email' in recipient)) continue;
-      await insertDelivery(trx, {
-        tenantId: n.tenantId,
-        id: randomUUID(),
-        key: n.key,
-        recipient: recipient.email.toLowerCase(),
-        recipientName: recipient.name ?? null,
-        userId: null,
-        locale,
-        template: n.template,
-        data: n.data,
-        link,
-        attachments,
-      });
+      emails += await countInserted(
+        insertDelivery(trx, {
+          tenantId: n.tenantId,
+          id: randomUUID(),
+          key: n.key,
+          recipient: recipient.email.toLowerCase(),
+          recipientName: recipient.name ?? null,
+          userId: null,
+          locale,
+          template: n.template,
+          data: n.data,
+          link,
+          attachments,
+        }),
+      );
     }
   }
+  return emails;
 }
+
+const countInserted = async (inserted: Promise<boolean>): Promise<number> => ((await inserted) ? 1 : 0);
 
 const notFound = () =>
   new AppError('not_found', 'notifications.not_found', 'The notification does not exist.');

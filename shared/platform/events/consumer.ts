@@ -35,12 +35,20 @@ export interface NonTransactionalConsumer extends ConsumerBase {
   handleOutsideTransaction(event: ConsumedEvent, ctx: { invocation: InvocationContext }): Promise<void>;
 }
 
+const defined: ConsumerBase[] = [];
+
+/** The consumers registered so far (their names, subscriptions and event types). */
+export function definedConsumers(): readonly Pick<ConsumerBase, 'name' | 'subscription' | 'eventTypes'>[] {
+  return defined.map(({ name, subscription, eventTypes }) => ({ name, subscription, eventTypes }));
+}
+
 /**
  * Registers a Service Bus topic consumer. A message that is not a valid event of the catalog
  * throws, so that it is retried and then dead-lettered where operations can see it. A
  * transactional handler's own events are relayed as soon as its transaction commits.
  */
 export function defineConsumer(consumer: TransactionalConsumer | NonTransactionalConsumer): void {
+  defined.push(consumer);
   app.serviceBusTopic(consumer.name, {
     connection: SERVICE_BUS_CONNECTION,
     topicName: settings().SERVICEBUS_TOPIC,
