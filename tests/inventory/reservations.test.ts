@@ -239,6 +239,43 @@ describe('reserving stock', () => {
   });
 });
 
+describe('low stock across warehouses', () => {
+  it('counts every warehouse, and one reservation of two lines announces once', async () => {
+    const gloves = await createItem(clerk, 'R-GLOVES', { uom: 'pair', reorderLevel: '20' });
+    await receive(clerk, 'MAIN', '2026-11-02', [['R-GLOVES', '25', '40.00']]);
+    await receive(clerk, 'YARD-R', '2026-11-02', [['R-GLOVES', '10', '40.00']]);
+    // 35 available across both: taking 12 from MAIN leaves 23, still above 20.
+    await reserve({
+      referenceType: 'test.order',
+      referenceId: 'gloves-1',
+      lines: [{ key: '1', itemId: gloves.id, warehouseId: main.id, quantity: '12' }],
+    });
+    // 23 → 17 by two lines in two warehouses: one announcement, of what is left across both.
+    await reserve({
+      referenceType: 'test.order',
+      referenceId: 'gloves-2',
+      lines: [
+        { key: '1', itemId: gloves.id, warehouseId: main.id, quantity: '2' },
+        { key: '2', itemId: gloves.id, warehouseId: yard.id, quantity: '4' },
+      ],
+    });
+    // A refused reservation announces nothing.
+    await failure(
+      reserve({
+        referenceType: 'test.order',
+        referenceId: 'gloves-3',
+        lines: [{ key: '1', itemId: gloves.id, warehouseId: yard.id, quantity: '7' }],
+      }),
+    );
+    const events = (await eventPayloads(devhost, demo.id, 'inventory.StockLow')).filter(
+      (e) => e.itemId === gloves.id,
+    );
+    expect(events).toEqual([
+      { itemId: gloves.id, sku: 'R-GLOVES', uom: 'pair', available: '17', reorderLevel: '20' },
+    ]);
+  });
+});
+
 describe('releasing reservations', () => {
   it('gives back what is still reserved, once', async () => {
     const vests = await createItem(clerk, 'R-VEST');

@@ -25,7 +25,12 @@ export {
   getStockDocument,
   listStockDocuments,
 } from './stock-documents.js';
-export { reserveStock, releaseReservations, issueReservedStock } from './reservations.js';
+export {
+  reserveStock,
+  releaseReservations,
+  issueReservedStock,
+  type KnownStockPlaces,
+} from './reservations.js';
 export { listStock, stockValuation, valuationCsv, lowStock, lowStockCsv } from './reports.js';
 export { inventoryErrors } from './errors.js';
 export { MAIN_WAREHOUSE } from './repository.js';

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { sql, type Insertable, type Selectable } from 'kysely';
 import { z } from 'zod';
+import type { auditRow } from '../../platform/audit.js';
 import type { Tx } from '../../platform/db/database.js';
 import { decodeCursor, toPage, type Page } from '../../platform/http/pagination.js';
 import { Money } from '../../platform/money.js';
@@ -271,17 +272,52 @@ export async function writeBalance(
     .execute();
 }
 
+/** A reservation as `reserveAll` writes it (issued and released start at zero). */
+export interface NewReservation {
+  id: string;
+  key: string;
+  itemId: string;
+  warehouseId: string;
+  quantity: string;
+}
+
+/** An item with a reorder level and its available stock (`on_hand - reserved`) across warehouses. */
+export interface StockLevel {
+  id: string;
+  sku: string;
+  uom: string;
+  reorder_level: string;
+  available: string;
+}
+
 /**
  * Reserves every quantity or none, in one statement: the balances are locked in the stable lock
  * order (item, then warehouse, as `lockOrder`), and only if each has `on_hand - reserved` for its
- * quantity are they all updated. Returns what each key had available when locked (undefined: no
- * balance) and whether the reservation was made.
+ * quantity are they all updated and the reservation rows and the audit row written. Returns
+ * whether it reserved, what each key had available when locked (absent: no balance), and, for the
+ * wanted items that have a reorder level, their available stock across warehouses before this
+ * reservation (the locked balances as locked, the others as the statement found them).
  */
-export async function reserveAllIfAvailable(
+export async function reserveAll(
   trx: Tx,
-  wanted: { key: StockKey; quantity: string }[],
-): Promise<{ reserved: boolean; available: Map<string, string> }> {
-  const result = await sql<{ item_id: string; warehouse_id: string; available: string; reserved: boolean }>`
+  input: {
+    wanted: { key: StockKey; quantity: string }[];
+    reference: { tenantId: string; type: string; id: string };
+    rows: NewReservation[];
+    audit: ReturnType<typeof auditRow>;
+  },
+): Promise<{ reserved: boolean; available: Map<string, string>; levels: StockLevel[] }> {
+  const { wanted, reference, rows, audit } = input;
+  const result = await sql<{
+    level: boolean;
+    item_id: string;
+    warehouse_id: string | null;
+    available: string;
+    reserved: boolean | null;
+    sku: string | null;
+    uom: string | null;
+    reorder_level: string | null;
+  }>`
     with wanted as (
       select * from unnest(${wanted.map((w) => w.key.itemId)}::uuid[], ${wanted.map((w) => w.key.warehouseId)}::uuid[],
         ${wanted.map((w) => w.quantity)}::numeric[]) as w(item_id, warehouse_id, quantity)
@@ -297,18 +333,48 @@ export async function reserveAllIfAvailable(
       update stock_balances b set reserved = b.reserved + l.quantity, updated_at = now()
       from locked l, enough
       where enough.ok and b.item_id = l.item_id and b.warehouse_id = l.warehouse_id
+    ), written as (
+      insert into stock_reservations (tenant_id, id, reference_type, reference_id, key, item_id, warehouse_id, quantity)
+      select ${reference.tenantId}::uuid, r.id, ${reference.type}, ${reference.id}, r.key, r.item_id, r.warehouse_id, r.quantity
+      from unnest(${rows.map((r) => r.id)}::uuid[], ${rows.map((r) => r.key)}::text[],
+        ${rows.map((r) => r.itemId)}::uuid[], ${rows.map((r) => r.warehouseId)}::uuid[],
+        ${rows.map((r) => r.quantity)}::numeric[]) as r(id, key, item_id, warehouse_id, quantity), enough
+      where enough.ok
+    ), audited as (
+      insert into audit_log (tenant_id, id, actor_id, actor_name, action, entity_type, entity_id, request_id, details)
+      select ${audit.tenant_id}::uuid, ${audit.id}::uuid, ${audit.actor_id}, ${audit.actor_name}, ${audit.action},
+             ${audit.entity_type}, ${audit.entity_id}, ${audit.request_id}, ${audit.details}::jsonb
+        from enough where enough.ok
+    ), levels as (
+      select i.id, i.sku, i.uom, i.reorder_level, coalesce(sum(coalesce(l.available, b.on_hand - b.reserved)), 0) as available
+      from items i
+      left join stock_balances b on b.tenant_id = i.tenant_id and b.item_id = i.id
+      left join locked l on l.item_id = b.item_id and l.warehouse_id = b.warehouse_id
+      where i.id in (select item_id from wanted) and i.kind = 'stock' and i.reorder_level is not null
+      group by i.id, i.sku, i.uom, i.reorder_level
     )
-    select l.item_id, l.warehouse_id, l.available::text as available, (select ok from enough) as reserved
-    from locked l`.execute(trx);
+    select false as level, l.item_id, l.warehouse_id, l.available::text as available, (select ok from enough) as reserved,
+           null as sku, null as uom, null as reorder_level
+      from locked l
+    union all
+    select true, v.id, null, v.available::text, null, v.sku, v.uom, v.reorder_level::text
+      from levels v`.execute(trx);
+  const balances = result.rows.filter((row) => !row.level);
   return {
     // `ok` covers every key: all had a balance with enough, and so all were updated.
-    reserved: result.rows[0]?.reserved ?? false,
+    reserved: balances[0]?.reserved ?? false,
     available: new Map(
-      result.rows.map((row) => [
-        keyOf({ itemId: row.item_id, warehouseId: row.warehouse_id }),
-        row.available,
-      ]),
+      balances.map((row) => [keyOf({ itemId: row.item_id, warehouseId: row.warehouse_id! }), row.available]),
     ),
+    levels: result.rows
+      .filter((row) => row.level)
+      .map((row) => ({
+        id: row.item_id,
+        sku: row.sku!,
+        uom: row.uom!,
+        reorder_level: row.reorder_level!,
+        available: row.available,
+      })),
   };
 }
 
@@ -321,13 +387,8 @@ export async function unreserve(trx: Tx, key: StockKey, quantity: string): Promi
     .execute();
 }
 
-/** Stock items with a reorder level, with their stock across warehouses. */
-export async function stockLevels(
-  trx: Tx,
-  itemIds: string[],
-): Promise<
-  { id: string; sku: string; uom: string; reorder_level: string; on_hand: string; reserved: string }[]
-> {
+/** Stock items with a reorder level, with their available stock across warehouses. */
+export async function stockLevels(trx: Tx, itemIds: string[]): Promise<StockLevel[]> {
   if (itemIds.length === 0) return [];
   return trx
     .selectFrom('items as i')
@@ -339,8 +400,7 @@ export async function stockLevels(
       'i.sku',
       'i.uom',
       sql<string>`i.reorder_level`.as('reorder_level'),
-      sql<string>`coalesce(sum(b.on_hand), 0)`.as('on_hand'),
-      sql<string>`coalesce(sum(b.reserved), 0)`.as('reserved'),
+      sql<string>`coalesce(sum(b.on_hand - b.reserved), 0)`.as('available'),
     ])
     .where('i.id', 'in', [...new Set(itemIds)])
     .where('i.kind', '=', 'stock')

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { recordAudit, type AuditActor } from '../../platform/audit.js';
+import { auditRow, recordAudit, type AuditActor } from '../../platform/audit.js';
 import type { Tx } from '../../platform/db/database.js';
 import type { FieldError } from '../../platform/errors.js';
 import { emit } from '../../platform/events/outbox.js';
@@ -19,7 +19,7 @@ import {
   type Reservation,
   type ReservationRequest,
 } from './schemas.js';
-import { announceLowStock } from './stock-documents.js';
+import { announceCrossings } from './stock-documents.js';
 
 /**
  * Stock held for other modules' documents (a sales order, say), then issued from the warehouse
@@ -47,20 +47,28 @@ function toReservation(row: repo.ReservationRow): Reservation {
 const outstanding = (row: repo.ReservationRow): Dec =>
   new Decimal(row.quantity).minus(row.issued).minus(row.released);
 
+/** What a caller already read of the items and warehouses it reserves, in this transaction. */
+export interface KnownStockPlaces {
+  items: ReadonlyMap<string, Pick<repo.ItemRow, 'id' | 'sku' | 'kind' | 'active'>>;
+  warehouses: ReadonlyMap<string, Pick<repo.WarehouseRow, 'id' | 'code' | 'active'>>;
+}
+
 /**
  * Reserves stock for a reference, all lines or none. Lines of the same item and warehouse are
- * added up and each total is taken by one conditional update (`on_hand - reserved >= quantity`),
- * in the stable lock order. If any is short, nothing stays reserved and the 409 names every short
- * line. A reference that already holds reservations gets them back unchanged.
+ * added up and the totals taken by one statement (`on_hand - reserved >= quantity` for each), in
+ * the stable lock order, which also writes the reservations and their audit record. If any is
+ * short, nothing is written and the 409 names every short line. A reference that already holds
+ * reservations gets them back unchanged.
  *
  * `newReference`: the caller made the reference in this transaction (a new order's id), so no
- * other transaction can hold or be reserving for it, and it holds nothing yet.
+ * other transaction can hold or be reserving for it, and it holds nothing yet. `known`: the items
+ * and warehouses the caller read in this transaction (the others are read here).
  */
 export async function reserveStock(
   trx: Tx,
   actor: AuditActor,
   request: ReservationRequest,
-  options: { newReference?: boolean } = {},
+  options: { newReference?: boolean; known?: KnownStockPlaces } = {},
 ): Promise<Reservation[]> {
   const input = parseOrThrow(reservationRequestSchema, request);
   const keys = new Set<string>();
@@ -75,21 +83,15 @@ export async function reserveStock(
     if (existing.length > 0) return existing.map(toReservation);
   }
 
-  const items = new Map(
-    (
-      await repo.itemsByIds(
-        trx,
-        input.lines.map((l) => l.itemId),
-      )
-    ).map((i) => [i.id, i]),
+  const items = await knownOrRead(
+    options.known?.items,
+    input.lines.map((l) => l.itemId),
+    (ids) => repo.itemsByIds(trx, ids),
   );
-  const warehouses = new Map(
-    (
-      await repo.warehousesByIds(
-        trx,
-        input.lines.map((l) => l.warehouseId),
-      )
-    ).map((w) => [w.id, w]),
+  const warehouses = await knownOrRead(
+    options.known?.warehouses,
+    input.lines.map((l) => l.warehouseId),
+    (ids) => repo.warehousesByIds(trx, ids),
   );
   const groups = new Map<string, { key: repo.StockKey; quantity: Dec; lines: number[] }>();
   input.lines.forEach((line, i) => {
@@ -107,11 +109,27 @@ export async function reserveStock(
     groups.set(repo.keyOf(key), group);
   });
 
-  const wanted = repo.lockOrder([...groups.values()].map((g) => g.key)).map((key) => ({
-    key,
-    quantity: dbAmount(groups.get(repo.keyOf(key))!.quantity),
+  const rows: repo.NewReservation[] = input.lines.map((line) => ({
+    id: randomUUID(),
+    key: line.key,
+    itemId: line.itemId,
+    warehouseId: line.warehouseId,
+    quantity: dbAmount(new Decimal(line.quantity)),
   }));
-  const taken = await repo.reserveAllIfAvailable(trx, wanted);
+  const taken = await repo.reserveAll(trx, {
+    wanted: repo.lockOrder([...groups.values()].map((g) => g.key)).map((key) => ({
+      key,
+      quantity: dbAmount(groups.get(repo.keyOf(key))!.quantity),
+    })),
+    reference: { tenantId: books.id, type: input.referenceType, id: input.referenceId },
+    rows,
+    audit: auditRow(actor, {
+      action: 'stock.reserved',
+      entityType: 'stock_reservation',
+      entityId: `${input.referenceType}:${input.referenceId}`,
+      details: { lines: input.lines },
+    }),
+  });
   if (!taken.reserved) {
     const fieldErrors: FieldError[] = [...groups.values()]
       .filter(
@@ -131,32 +149,42 @@ export async function reserveStock(
     throw errors.insufficientStock(fieldErrors);
   }
 
-  const rows = await repo.insertReservations(
-    trx,
-    input.lines.map((line) => ({
-      tenant_id: books.id,
-      id: randomUUID(),
-      reference_type: input.referenceType,
-      reference_id: input.referenceId,
-      key: line.key,
-      item_id: line.itemId,
-      warehouse_id: line.warehouseId,
-      quantity: dbAmount(new Decimal(line.quantity)),
-    })),
-  );
-  await recordAudit(trx, actor, {
-    action: 'stock.reserved',
-    entityType: 'stock_reservation',
-    entityId: `${input.referenceType}:${input.referenceId}`,
-    details: { lines: input.lines },
-  });
-  await announceLowStock(
+  await announceCrossings(
     trx,
     books.id,
     input.lines.map((l) => ({ itemId: l.itemId, change: new Decimal(l.quantity).negated() })),
+    taken.levels,
+    'before',
   );
-  const byKey = new Map(rows.map((r) => [r.key, r]));
-  return input.lines.map((line) => toReservation(byKey.get(line.key) as repo.ReservationRow));
+  return rows.map((row) => ({
+    id: row.id,
+    referenceType: input.referenceType,
+    referenceId: input.referenceId,
+    key: row.key,
+    itemId: row.itemId,
+    warehouseId: row.warehouseId,
+    quantity: quantityString(row.quantity),
+    issued: '0',
+    released: '0',
+    status: 'active',
+  }));
+}
+
+/** The rows the caller knows, with the others read (once) by `read`. */
+async function knownOrRead<T extends { id: string }>(
+  known: ReadonlyMap<string, T> | undefined,
+  ids: string[],
+  read: (ids: string[]) => Promise<T[]>,
+): Promise<Map<string, T>> {
+  const found = new Map<string, T>();
+  const missing: string[] = [];
+  for (const id of new Set(ids)) {
+    const row = known?.get(id);
+    if (row) found.set(id, row);
+    else missing.push(id);
+  }
+  for (const row of await read(missing)) found.set(row.id, row);
+  return found;
 }
 
 /**

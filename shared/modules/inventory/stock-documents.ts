@@ -445,12 +445,34 @@ export async function announceLowStock(
   tenantId: string,
   changes: { itemId: string; change: Dec }[],
 ): Promise<void> {
+  const falling = [...netChanges(changes)].filter(([, change]) => change.isNegative()).map(([id]) => id);
+  await announceCrossings(trx, tenantId, changes, await repo.stockLevels(trx, falling), 'after');
+}
+
+function netChanges(changes: { itemId: string; change: Dec }[]): Map<string, Dec> {
   const byItem = new Map<string, Dec>();
   for (const c of changes) byItem.set(c.itemId, (byItem.get(c.itemId) ?? ZERO).plus(c.change));
-  const falling = [...byItem].filter(([, change]) => change.isNegative()).map(([itemId]) => itemId);
-  for (const level of await repo.stockLevels(trx, falling)) {
-    const after = new Decimal(level.on_hand).minus(level.reserved);
-    const before = after.minus(byItem.get(level.id) ?? ZERO);
+  return byItem;
+}
+
+/**
+ * `announceLowStock` for a caller that read the levels itself, before (`'before'`) or after
+ * (`'after'`) the changes.
+ */
+export async function announceCrossings(
+  trx: Tx,
+  tenantId: string,
+  changes: { itemId: string; change: Dec }[],
+  levels: repo.StockLevel[],
+  when: 'before' | 'after',
+): Promise<void> {
+  const byItem = netChanges(changes);
+  for (const level of levels) {
+    const change = byItem.get(level.id) ?? ZERO;
+    if (!change.isNegative()) continue;
+    const read = new Decimal(level.available);
+    const after = when === 'after' ? read : read.plus(change);
+    const before = after.minus(change);
     const reorder = new Decimal(level.reorder_level);
     if (before.greaterThan(reorder) && after.lessThanOrEqualTo(reorder))
       await emit(trx, tenantId, 'stockLow', {

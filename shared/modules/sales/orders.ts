@@ -25,7 +25,7 @@ import {
   acceptQuote,
   activeCustomer,
   createQuote,
-  priceLines,
+  priceLinesKnowing,
   pricedLineColumns,
   linesOf as quoteLinesOf,
   markQuoteOutcome,
@@ -407,7 +407,7 @@ export async function placeOrder(
   const customer = await activeCustomer(trx, input.customerId);
   const currency = input.currency ?? customer.currency;
   const orderDate = todayIn(books.timeZone);
-  const lines = await priceLines(trx, input.lines, currency, orderDate);
+  const { lines, known } = await priceLinesKnowing(trx, input.lines, currency, orderDate);
   const sums = totalsOf(lines, currency);
 
   const baseGross = await toBaseToday(trx, sums.gross, currency);
@@ -449,7 +449,7 @@ export async function placeOrder(
           quantity: line.quantity,
         })),
       },
-      { newReference: true },
+      { newReference: true, known },
     ).catch((error: unknown) => {
       // The reservation names its own lines; the caller's are the order's (services are not reserved).
       if (!(error instanceof AppError) || !error.errors) throw error;

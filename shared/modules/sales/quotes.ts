@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { sql, type Selectable } from 'kysely';
 import { z } from 'zod';
 import { activeTaxCodes, addDays, getParty, lineNet, rateOn, tenantBooks } from '../accounting/index.js';
-import { getItemsByIds, getWarehousesByIds } from '../inventory/index.js';
+import { getItemsByIds, getWarehousesByIds, type KnownStockPlaces } from '../inventory/index.js';
 import { recordAudit, type AuditActor } from '../../platform/audit.js';
 import { todayIn } from '../../platform/clock.js';
 import type { Tx } from '../../platform/db/database.js';
@@ -65,6 +65,16 @@ export async function priceLines(
   currency: string,
   date: string,
 ): Promise<PricedLine[]> {
+  return (await priceLinesKnowing(trx, lines, currency, date)).lines;
+}
+
+/** `priceLines`, also handing over the items and warehouses it read (to reserve them next). */
+export async function priceLinesKnowing(
+  trx: Tx,
+  lines: QuoteLineInput[],
+  currency: string,
+  date: string,
+): Promise<{ lines: PricedLine[]; known: KnownStockPlaces }> {
   const books = await tenantBooks(trx);
   const items = new Map(
     (await getItemsByIds(trx, [...new Set(lines.map((l) => l.itemId))])).map((i) => [i.id, i]),
@@ -129,7 +139,7 @@ export async function priceLines(
     if (taxRate === undefined) throw errors.unknownTaxCode(`lines.${i}.taxCode`, line.taxCode);
     line.taxRate = taxRate;
   }
-  return priced;
+  return { lines: priced, known: { items, warehouses } };
 }
 
 /** The columns a priced line has on a quote and on an order alike. */
