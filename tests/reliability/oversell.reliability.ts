@@ -124,7 +124,8 @@ function selectListAt(text: string, start: number): string[] {
 }
 
 /**
- * The value an INSERT gives `column` in its first row, when that value is a parameter: an
+ * The value an INSERT gives `column` in its first row, when that value is a parameter or a
+ * literal: an
  * `insert … values (…)` statement, or an `insert … select …` inside a data-modifying statement
  * (the sales order, written with its number, lines, event and audit record in one statement).
  */
@@ -146,7 +147,12 @@ function insertedValue(text: string, params: readonly unknown[], table: string, 
       ? selectListAt(text, open + close + 1 + select[0].length)
       : [];
   const parameter = /^\$(\d+)(::[\w ]+)?$/.exec(row[index] ?? '');
-  return parameter ? params[Number(parameter[1]) - 1] : undefined;
+  if (parameter) return params[Number(parameter[1]) - 1];
+  // A statement that travels without parameters carries its values as escaped literals.
+  const quoted = /^(E?)'((?:[^']|'')*)'(::[\w ]+)?$/.exec(row[index] ?? '');
+  if (!quoted) return undefined;
+  const value = quoted[2]!.replace(/''/g, "'");
+  return quoted[1] ? value.replace(/\\\\/g, '\\') : value;
 }
 
 const faults = {

@@ -3,7 +3,8 @@ import { sql } from 'kysely';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDatabase, type TestDatabase } from '../../../tests/support/db.js';
-import { AT_COMMIT, literal } from './round-trips.js';
+import { settings } from '../config.js';
+import { AT_COMMIT, literal, WITH_NEXT } from './round-trips.js';
 import { withTenant } from './tenant.js';
 
 /**
@@ -42,8 +43,42 @@ describe('round trips of a transaction', () => {
     );
     expect(seen.rows).toEqual([{ tenant: tenantId }]);
     expect(sent).toHaveLength(3);
-    expect(sent[0]).toMatch(/^start transaction isolation level read committed;\nselect set_config\('role'/);
+    expect(sent[0]).toMatch(
+      /^start transaction isolation level read committed;\n\/\* with next \*\/ select set_config\('role'/,
+    );
     expect(sent[2]).toBe('commit');
+  });
+
+  it('sends BEGIN and the tenant statement with the next parameterless statement: 2 round trips', async () => {
+    sent = [];
+    const tenantId = randomUUID();
+    const seen = await withTenant(t.db, tenantId, async (trx) =>
+      sql<{
+        tenant: string;
+        role: string;
+      }>`select current_setting('app.tenant_id') as tenant, current_user as role`.execute(trx),
+    );
+    // The answer is the last statement's, run as the tenant and the app role.
+    expect(seen.rows).toEqual([{ tenant: tenantId, role: settings().DATABASE_APP_ROLE }]);
+    expect(sent).toHaveLength(2);
+    expect(sent[0]).toMatch(
+      /^start transaction isolation level read committed;\n\/\* with next \*\/ select set_config\('role'.*;\nselect current_setting/s,
+    );
+    expect(sent[1]).toBe('commit');
+  });
+
+  it('sends what it holds on its own before a statement with parameters, whose error its failure becomes', async () => {
+    sent = [];
+    await expect(
+      t.db.transaction().execute(async (trx) => {
+        await sql`${sql.raw(WITH_NEXT)} select 1 / 0`.execute(trx);
+        await sql`select ${1}::int as one`.execute(trx);
+      }),
+    ).rejects.toThrow(/division by zero/);
+    expect(sent[0]).toBe('begin;\n/* with next */ select 1 / 0');
+    expect(sent[1]).toBe('select $1::int as one');
+    // Nothing held survives the transaction: the connection works as before.
+    await expect(sql`select 1 as one`.execute(t.db)).resolves.toMatchObject({ rows: [{ one: 1 }] });
   });
 
   it('sends a statement marked AT_COMMIT with COMMIT, and applies it only then', async () => {

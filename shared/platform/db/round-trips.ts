@@ -2,12 +2,15 @@ import pg from 'pg';
 
 /**
  * Fewer round trips per transaction. Every unit of work here is a transaction whose first statement
- * sets the role and tenant, and every idempotent request ends by storing its answer; a round trip
- * costs a wait on the server and on this process's event loop, and the last ones are taken while
- * the row locks of a document number are held. So a pooled connection:
+ * sets the role and tenant, and every idempotent request claims its key next and ends by storing
+ * its answer; a round trip costs a wait on the server and on this process's event loop, and the
+ * last ones are taken while the row locks of a document number are held. So a pooled connection:
  *
- * - holds BEGIN back and sends it with the next statement when that statement has no parameters
- *   (as the role and tenant statement has): one simple query, `begin; select set_config(…)`;
+ * - holds BEGIN back, and statements marked `WITH_NEXT` (the role and tenant statement), and sends
+ *   them with the next statement that has no parameters: one simple query,
+ *   `begin; select set_config(…); insert into idempotency_keys …`, answered with the last
+ *   statement's result. Before a statement with parameters they go on their own (the client keeps
+ *   the order), and their error, if any, is that statement's;
  * - keeps statements marked `AT_COMMIT` (parameterless, literals escaped) back until COMMIT, and
  *   sends them with it: `update idempotency_keys …; commit`. If one fails, the server skips the
  *   COMMIT, the transaction rolls back and the error is the caller's, as for any statement;
@@ -17,6 +20,9 @@ import pg from 'pg';
  * recognised; everything else passes through unchanged, in order.
  */
 
+/** A statement starting with this comment (no parameters, no result wanted) travels with the next. */
+export const WITH_NEXT = '/* with next */';
+
 /** A statement starting with this comment runs with the COMMIT of its transaction. */
 export const AT_COMMIT = '/* at commit */';
 
@@ -24,7 +30,10 @@ export const AT_COMMIT = '/* at commit */';
 export const literal = (value: string): string => pg.escapeLiteral(value);
 
 interface State {
-  begin: string | undefined;
+  /** Statements held back for the next one: BEGIN (if the server has not seen it) and `WITH_NEXT`. */
+  held: string[];
+  /** Whether BEGIN is among them (the server knows nothing of the transaction yet). */
+  beginHeld: boolean;
   inTransaction: boolean;
   atCommit: string[];
 }
@@ -47,8 +56,14 @@ export function fewerRoundTrips(client: pg.PoolClient | pg.Client): void {
   if (patched.has(client)) return;
   patched.add(client);
   const original = client.query.bind(client) as Query;
-  const state: State = { begin: undefined, inTransaction: false, atCommit: [] };
+  const state: State = { held: [], beginHeld: false, inTransaction: false, atCommit: [] };
   const send = async (text: string) => last(await (original(text) as Promise<unknown>));
+  const takeHeld = (): string[] => {
+    const held = state.held;
+    state.held = [];
+    state.beginHeld = false;
+    return held;
+  };
 
   const query: Query = (text, values, callback) => {
     const plain =
@@ -56,45 +71,53 @@ export function fewerRoundTrips(client: pg.PoolClient | pg.Client): void {
       callback === undefined &&
       (values === undefined || (Array.isArray(values) && values.length === 0));
     if (!plain) {
-      // Parameters, a cursor or a callback: BEGIN goes first on its own (the client keeps order).
-      if (state.begin !== undefined) {
-        void (original(state.begin) as Promise<unknown>).catch(() => undefined);
-        state.begin = undefined;
+      // Parameters, a cursor or a callback: what was held goes first on its own (the client keeps
+      // order), and its failure is this statement's.
+      if (state.held.length === 0) return original(text, values, callback);
+      const held = original(takeHeld().join(';\n')) as Promise<unknown>;
+      const own = original(text, values, callback);
+      if (!(own instanceof Promise)) {
+        void held.catch(() => undefined);
+        return own;
       }
-      return original(text, values, callback);
+      return held.then(
+        () => own,
+        (error: unknown) => {
+          void own.catch(() => undefined);
+          throw error;
+        },
+      );
     }
     const sql = text.trim();
     if (BEGIN.test(sql)) {
-      state.begin = sql;
+      state.held = [sql];
+      state.beginHeld = true;
       state.inTransaction = true;
       state.atCommit = [];
       return Promise.resolve(result('BEGIN'));
     }
     if (sql === 'commit') {
-      const before = [...(state.begin !== undefined ? [state.begin] : []), ...state.atCommit];
-      state.begin = undefined;
+      const before = [...takeHeld(), ...state.atCommit];
       state.atCommit = [];
       state.inTransaction = false;
       return before.length === 0 ? original(text) : send(`${before.join(';\n')};\ncommit`);
     }
     if (sql === 'rollback') {
+      const beginHeld = state.beginHeld;
+      takeHeld();
       state.atCommit = [];
       state.inTransaction = false;
-      if (state.begin !== undefined) {
-        state.begin = undefined;
-        return Promise.resolve(result('ROLLBACK'));
-      }
-      return original(text);
+      return beginHeld ? Promise.resolve(result('ROLLBACK')) : original(text);
     }
-    if (sql.startsWith(AT_COMMIT) && state.inTransaction) {
+    if (state.inTransaction && sql.startsWith(AT_COMMIT)) {
       state.atCommit.push(sql);
       return Promise.resolve(result('UPDATE'));
     }
-    if (state.begin !== undefined) {
-      const begin = state.begin;
-      state.begin = undefined;
-      return send(`${begin};\n${sql}`);
+    if (state.inTransaction && sql.startsWith(WITH_NEXT)) {
+      state.held.push(sql);
+      return Promise.resolve(result('SELECT'));
     }
+    if (state.held.length > 0) return send(`${takeHeld().join(';\n')};\n${sql}`);
     return original(text);
   };
   (client as unknown as { query: Query }).query = query;

@@ -4,7 +4,7 @@ import { AppError } from '../errors.js';
 import { commitRefusal } from './commit-errors.js';
 import { logger } from '../telemetry/logger.js';
 import type { Db, Tx } from './database.js';
-import { literal } from './round-trips.js';
+import { literal, WITH_NEXT } from './round-trips.js';
 
 export type IsolationLevel = 'read committed' | 'repeatable read' | 'serializable';
 
@@ -24,8 +24,8 @@ export async function withTenant<T>(
   isolation: IsolationLevel = 'read committed',
 ): Promise<T> {
   return inTransaction(db, isolation, async (trx) => {
-    // Literals, no parameters: the statement travels with BEGIN (see round-trips.ts).
-    await sql`select set_config('role', ${sql.raw(literal(settings().DATABASE_APP_ROLE))}, true), set_config('app.tenant_id', ${sql.raw(literal(tenantId))}, true)`.execute(
+    // Literals, no parameters: the statement travels with BEGIN and the next (see round-trips.ts).
+    await sql`${sql.raw(WITH_NEXT)} select set_config('role', ${sql.raw(literal(settings().DATABASE_APP_ROLE))}, true), set_config('app.tenant_id', ${sql.raw(literal(tenantId))}, true)`.execute(
       trx,
     );
     return work(trx);
@@ -38,7 +38,7 @@ export async function withTenant<T>(
  */
 export async function withSystem<T>(db: Db, work: (trx: Tx) => Promise<T>): Promise<T> {
   return inTransaction(db, undefined, async (trx) => {
-    await sql`select set_config('role', ${sql.raw(literal(settings().DATABASE_SYSTEM_ROLE))}, true), set_config('app.tenant_id', '', true)`.execute(
+    await sql`${sql.raw(WITH_NEXT)} select set_config('role', ${sql.raw(literal(settings().DATABASE_SYSTEM_ROLE))}, true), set_config('app.tenant_id', '', true)`.execute(
       trx,
     );
     return work(trx);

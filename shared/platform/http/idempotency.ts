@@ -7,6 +7,9 @@ import { canonicalJson } from './canonical-json.js';
 
 export const IDEMPOTENCY_KEY_LENGTH_MAX = 200;
 
+/** A value as an escaped SQL literal, for the statements that travel without parameters. */
+const text = (value: string) => sql.raw(literal(value));
+
 export interface StoredResponse {
   status: number;
   headers: Record<string, string>;
@@ -51,9 +54,11 @@ export async function claimIdempotencyKey(
   hash: string,
   ttlHours: number,
 ): Promise<StoredResponse | undefined> {
+  // Literals, no parameters: the claim travels with BEGIN and the tenant statement (round-trips.ts).
   const claimed = await sql<{ key: string }>`
     insert into idempotency_keys (tenant_id, key, method, path, request_hash, status_code, response_headers, expires_at)
-    values (${tenantId}, ${key}, ${method}, ${path}, ${hash}, 0, '{}', now() + make_interval(hours => ${ttlHours}))
+    values (${text(tenantId)}::uuid, ${text(key)}, ${text(method)}, ${text(path)}, ${text(hash)}, 0, '{}',
+      now() + make_interval(hours => ${sql.raw(String(Math.trunc(ttlHours)))}))
     on conflict (tenant_id, key) do update set
       method = excluded.method, path = excluded.path, request_hash = excluded.request_hash, status_code = 0,
       response_headers = '{}', response_body = null, created_at = now(), expires_at = excluded.expires_at
@@ -109,7 +114,6 @@ export async function storeIdempotentResponse(
   key: string,
   response: StoredResponse,
 ): Promise<void> {
-  const text = (value: string) => sql.raw(literal(value));
   await sql`${sql.raw(AT_COMMIT)} update idempotency_keys
     set status_code = ${sql.raw(String(Math.trunc(response.status)))},
       response_headers = ${text(JSON.stringify(response.headers))}::jsonb,
