@@ -43,16 +43,18 @@ export function auditRow(actor: AuditActor, record: AuditRecord) {
 
 /**
  * `insert into audit_log … select … from <source>`, a part of a data-modifying statement that takes
- * a document number: the row of `auditRow`, its details' `number` set from `<source>.number`.
+ * a document number: the row of `auditRow`, its details' `field` (`number`) set from
+ * `<source>.number`.
  */
 export function insertNumberedAuditSql(
   row: ReturnType<typeof auditRow>,
   source: string,
+  field = 'number',
 ): RawBuilder<unknown> {
   return sql`
     insert into audit_log (tenant_id, id, actor_id, actor_name, action, entity_type, entity_id, request_id, details)
     select ${row.tenant_id}::uuid, ${row.id}::uuid, ${row.actor_id}, ${row.actor_name}, ${row.action},
            ${row.entity_type}, ${row.entity_id}, ${row.request_id},
-           jsonb_set(${row.details}::jsonb, '{number}', to_jsonb(${sql.ref(`${source}.number`)}))
+           jsonb_set(${row.details}::jsonb, ${`{${field}}`}::text[], to_jsonb(${sql.ref(`${source}.number`)}))
       from ${sql.table(source)}`;
 }

@@ -1,3 +1,4 @@
+import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEMO_TENANTS } from '../../shared/modules/admin/index.js';
 import { Decimal } from '../../shared/platform/money.js';
@@ -41,6 +42,11 @@ describe('quotes', () => {
     });
     expect(quote.number).toMatch(/^QT-\d{4}-\d{6}$/);
     expect(quote.status).toBe('draft');
+    const audited = await sql<{ details: { number: string } }>`
+      select details from audit_log where entity_id = ${quote.id} and action = 'quote.created'`.execute(
+      devhost.db,
+    );
+    expect(audited.rows.map((r) => r.details.number)).toEqual([quote.number]);
     // 10 000 × 2.40 less 5 % = 22 800.00; 3 × 850.00 = 2 550.00; VAT 15 % of 25 350.00 = 3 802.50
     expect(quote.lines.map((l: any) => l.net.amount)).toEqual(['22800.00', '2550.00']);
     expect(quote).toMatchObject({
@@ -290,6 +296,18 @@ describe('fulfilment', () => {
     expect(first.status, first.text).toBe(201);
     // Average cost (100 × 80 + 100 × 90) / 200 = 85.00; 40 bags cost 3 400.00.
     expect(first.body.cost).toEqual({ amount: '3400.00', currency: 'ZAR' });
+    // Its number is on the delivery, in its event and in the order's audit record.
+    expect(first.body.number).toMatch(/^DN-\d{4}-\d{6}$/);
+    expect(
+      (await eventPayloads(devhost, demo.id, 'sales.DeliveryPosted')).filter(
+        (e) => e.deliveryId === first.body.id,
+      ),
+    ).toEqual([expect.objectContaining({ number: first.body.number, orderId: order.id, cost: '3400.0000' })]);
+    const audited = await sql<{ details: { delivery: string; lines: number } }>`
+      select details from audit_log where entity_id = ${order.id} and action = 'sales_order.delivered'`.execute(
+      devhost.db,
+    );
+    expect(audited.rows.map((r) => r.details)).toEqual([{ delivery: first.body.number, lines: 1 }]);
     expect((await entryLines(clerk, first.body.entryId)).lines).toEqual([
       ['5000', 'debit', '3400.00', '3400.00'],
       ['1200', 'credit', '3400.00', '3400.00'],

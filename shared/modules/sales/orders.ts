@@ -18,7 +18,7 @@ import { AppError, staleVersion } from '../../platform/errors.js';
 import { emit, insertNumberedOutboxSql, outboxRow } from '../../platform/events/outbox.js';
 import { decodeCursor, toPage, type Page } from '../../platform/http/pagination.js';
 import { Decimal, minorUnits } from '../../platform/money.js';
-import { assertNumberSeries, nextDocumentNumber, takeNumberSql } from '../../platform/numbers.js';
+import { assertNumberSeries, takeNumberSql } from '../../platform/numbers.js';
 import { salesErrors as errors } from './errors.js';
 import { lineContext, lineView, money, taxesOf, totalsOf } from './views.js';
 import {
@@ -612,7 +612,6 @@ export async function deliverOrder(
   const books = await tenantBooks(trx);
   const date = input.date ?? todayIn(books.timeZone);
   const id = randomUUID();
-  const number = await nextDocumentNumber(trx, books.id, 'DN', date);
   const stocked = wanted.filter((w) => w.line.stocked);
   const issued = stocked.length
     ? await issueReservedStock(trx, actor, {
@@ -624,53 +623,52 @@ export async function deliverOrder(
       })
     : { lines: [], totalCost: '0', entryId: null };
   const costOf = new Map(issued.lines.map((l) => [Number(l.key), l.cost]));
-  await trx
-    .insertInto('sales_deliveries')
-    .values({
-      tenant_id: books.id,
-      id,
-      number,
-      order_id: orderId,
-      delivery_date: date,
-      cost: new Decimal(issued.totalCost).toFixed(4),
-      entry_id: issued.entryId,
-      created_by: actor.name,
-    })
-    .execute();
-  await trx
-    .insertInto('sales_delivery_lines')
-    .values(
-      wanted.map((w) => ({
-        tenant_id: books.id,
-        delivery_id: id,
-        order_line_no: w.line.line_no,
-        quantity: w.quantity.toFixed(4),
-        cost: new Decimal(costOf.get(w.line.line_no) ?? 0).toFixed(4),
-      })),
-    )
-    .execute();
-  for (const w of wanted)
-    await trx
-      .updateTable('sales_order_lines')
-      .set({ delivered: sql<string>`delivered + ${w.quantity.toFixed(4)}::numeric` })
-      .where('order_id', '=', orderId)
-      .where('line_no', '=', w.line.line_no)
-      .execute();
+  await sql`
+    update sales_order_lines l set delivered = l.delivered + w.quantity
+      from unnest(${wanted.map((w) => w.line.line_no)}::smallint[], ${wanted.map((w) => w.quantity.toFixed(4))}::numeric[])
+        as w(line_no, quantity)
+     where l.order_id = ${orderId}::uuid and l.line_no = w.line_no`.execute(trx);
   await setOrderStatus(trx, order, fulfilmentStatus(await orderLines(trx, [orderId]), order.status));
-  await recordAudit(trx, actor, {
+
+  // Everything else is written: the DN number is taken last, with the delivery, its lines, the
+  // audit record and the event in one statement, so the counter row is locked only to commit.
+  const cost = new Decimal(issued.totalCost).toFixed(4);
+  const event = outboxRow(books.id, 'deliveryPosted', {
+    deliveryId: id,
+    number: '',
+    orderId,
+    date,
+    cost,
+    entryId: issued.entryId,
+  });
+  const audit = auditRow(actor, {
     action: 'sales_order.delivered',
     entityType: 'sales_order',
     entityId: orderId,
-    details: { delivery: number, lines: wanted.length },
+    details: { delivery: '', lines: wanted.length },
   });
-  await emit(trx, books.id, 'deliveryPosted', {
-    deliveryId: id,
-    number,
-    orderId,
-    date,
-    cost: new Decimal(issued.totalCost).toFixed(4),
-    entryId: issued.entryId,
-  });
+  const written = await sql<{ number: string }>`
+    with n as (${takeNumberSql(books.id, 'DN', date)}),
+    d as (
+      insert into sales_deliveries (tenant_id, id, number, order_id, delivery_date, cost, entry_id, created_by)
+      select ${books.id}::uuid, ${id}::uuid, n.number, ${orderId}::uuid, ${date}::date, ${cost}::numeric,
+             ${issued.entryId}::uuid, ${actor.name}
+        from n
+      returning number),
+    l as (
+      insert into sales_delivery_lines (tenant_id, delivery_id, order_line_no, quantity, cost)
+      select ${books.id}::uuid, ${id}::uuid, v.line_no, v.quantity, v.cost
+        from d cross join unnest(${wanted.map((w) => w.line.line_no)}::smallint[],
+          ${wanted.map((w) => w.quantity.toFixed(4))}::numeric[],
+          ${wanted.map((w) => new Decimal(costOf.get(w.line.line_no) ?? 0).toFixed(4))}::numeric[])
+          as v(line_no, quantity, cost)),
+    o as (${insertNumberedOutboxSql(event, 'd')}),
+    a as (${insertNumberedAuditSql(audit, 'd', 'delivery')})
+    select number from d`.execute(trx);
+  if (!written.rows[0]) {
+    await assertNumberSeries(trx, 'DN');
+    throw new Error('A delivery was not written.');
+  }
   return getDelivery(trx, id);
 }
 

@@ -3,14 +3,14 @@ import { sql, type Selectable } from 'kysely';
 import { z } from 'zod';
 import { activeTaxCodes, addDays, getParty, lineNet, rateOn, tenantBooks } from '../accounting/index.js';
 import { getItemsByIds, getWarehousesByIds, type KnownStockPlaces } from '../inventory/index.js';
-import { recordAudit, type AuditActor } from '../../platform/audit.js';
+import { auditRow, insertNumberedAuditSql, recordAudit, type AuditActor } from '../../platform/audit.js';
 import { todayIn } from '../../platform/clock.js';
 import type { Tx } from '../../platform/db/database.js';
 import { AppError, staleVersion } from '../../platform/errors.js';
 import { requestFlow, type FlowStarter } from '../../platform/flows.js';
 import { decodeCursor, toPage, type Page } from '../../platform/http/pagination.js';
 import { Decimal, minorUnits } from '../../platform/money.js';
-import { nextDocumentNumber } from '../../platform/numbers.js';
+import { assertNumberSeries, takeNumberSql } from '../../platform/numbers.js';
 import { salesErrors as errors } from './errors.js';
 import { lineContext, money, taxesOf, totalsOf } from './views.js';
 import type { Quote, QuoteCreateInput, QuoteLineInput, QuoteListQuery, QuotePatchInput } from './schemas.js';
@@ -179,33 +179,44 @@ export async function createQuote(trx: Tx, actor: AuditActor, input: QuoteCreate
   const lines = await priceLines(trx, input.lines, currency, quoteDate);
   const sums = totalsOf(lines, currency);
   const id = randomUUID();
-  const number = await nextDocumentNumber(trx, books.id, 'QT', quoteDate);
-  await trx
-    .insertInto('sales_quotes')
-    .values({
-      tenant_id: books.id,
-      id,
-      number,
-      customer_id: customer.id,
-      currency,
-      quote_date: quoteDate,
-      valid_until: validUntil,
-      reference: input.reference ?? null,
-      notes: input.notes ?? null,
-      net: sums.net.toFixed(4),
-      tax: sums.tax.toFixed(4),
-      gross: sums.gross.toFixed(4),
-      created_by: actor.name,
-      created_by_id: actor.objectId,
-    })
-    .execute();
-  await writeLines(trx, books.id, id, lines);
-  await recordAudit(trx, actor, {
+  // The QT number is taken by the statement that writes the quote, its lines and its audit record,
+  // so the counter row is locked only from here to commit.
+  const audit = auditRow(actor, {
     action: 'quote.created',
     entityType: 'quote',
     entityId: id,
-    details: { number, customerId: customer.id, gross: money(sums.gross, currency) },
+    details: { number: '', customerId: customer.id, gross: money(sums.gross, currency) },
   });
+  const written = await sql<{ number: string }>`
+    with n as (${takeNumberSql(books.id, 'QT', quoteDate)}),
+    q as (
+      insert into sales_quotes (tenant_id, id, number, customer_id, currency, quote_date, valid_until, reference, notes,
+                                net, tax, gross, created_by, created_by_id)
+      select ${books.id}::uuid, ${id}::uuid, n.number, ${customer.id}::uuid, ${currency}, ${quoteDate}::date,
+             ${validUntil}::date, ${input.reference ?? null}, ${input.notes ?? null}, ${sums.net.toFixed(4)}::numeric,
+             ${sums.tax.toFixed(4)}::numeric, ${sums.gross.toFixed(4)}::numeric, ${actor.name}, ${actor.objectId}
+        from n
+      returning number),
+    l as (
+      insert into sales_quote_lines (tenant_id, quote_id, line_no, item_id, warehouse_id, description, quantity,
+                                     unit_price, discount_percent, tax_code, tax_rate, net)
+      select ${books.id}::uuid, ${id}::uuid, v.line_no, v.item_id, v.warehouse_id, v.description, v.quantity,
+             v.unit_price, v.discount_percent, v.tax_code, v.tax_rate, v.net
+        from q cross join (values ${sql.join(
+          lines.map((l, i) => {
+            const c = pricedLineColumns(l);
+            return sql`(${i + 1}::smallint, ${c.item_id}::uuid, ${c.warehouse_id}::uuid, ${c.description}::text,
+                        ${c.quantity}::numeric, ${c.unit_price}::numeric, ${c.discount_percent}::numeric,
+                        ${c.tax_code}::text, ${c.tax_rate}::numeric, ${c.net}::numeric)`;
+          }),
+        )}) as v (line_no, item_id, warehouse_id, description, quantity, unit_price, discount_percent, tax_code,
+                  tax_rate, net)),
+    a as (${insertNumberedAuditSql(audit, 'q')})
+    select number from q`.execute(trx);
+  if (!written.rows[0]) {
+    await assertNumberSeries(trx, 'QT');
+    throw new Error('A quote was not written.');
+  }
   return getQuote(trx, id);
 }
 
