@@ -706,21 +706,21 @@ export async function invoiceOrder(
       throw errors.revenueAccount(error.message);
     throw error;
   });
+  // The order's side is written before the invoice is issued: issuing takes the INV and JE
+  // numbers, whose counter rows stay locked from there to commit.
+  await sql`
+    update sales_order_lines l set invoiced = l.invoiced + w.quantity
+      from unnest(${lines.map((l) => l.line_no)}::smallint[], ${lines.map((l) => toInvoice(l).toFixed(4))}::numeric[])
+        as w(line_no, quantity)
+     where l.order_id = ${orderId}::uuid and l.line_no = w.line_no`.execute(trx);
+  await trx
+    .insertInto('sales_order_invoices')
+    .values({ tenant_id: books.id, order_id: orderId, invoice_id: invoice.id })
+    .execute();
+  await setOrderStatus(trx, order, fulfilmentStatus(await orderLines(trx, [orderId]), order.status));
   const issued = await issueDocument(trx, actor, 'invoice', invoice.id, {
     creditCheckedWith: `sales order ${order.number}`,
   });
-  for (const l of lines)
-    await trx
-      .updateTable('sales_order_lines')
-      .set({ invoiced: sql<string>`invoiced + ${toInvoice(l).toFixed(4)}::numeric` })
-      .where('order_id', '=', orderId)
-      .where('line_no', '=', l.line_no)
-      .execute();
-  await trx
-    .insertInto('sales_order_invoices')
-    .values({ tenant_id: books.id, order_id: orderId, invoice_id: issued.id })
-    .execute();
-  await setOrderStatus(trx, order, fulfilmentStatus(await orderLines(trx, [orderId]), order.status));
   await recordAudit(trx, actor, {
     action: 'sales_order.invoiced',
     entityType: 'sales_order',
