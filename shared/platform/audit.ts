@@ -42,19 +42,33 @@ export function auditRow(actor: AuditActor, record: AuditRecord) {
 }
 
 /**
- * `insert into audit_log … select … from <source>`, a part of a data-modifying statement that takes
- * a document number: the row of `auditRow`, its details' `field` (`number`) set from
- * `<source>.number`.
+ * `insert into audit_log … select … <from>`, a part of a data-modifying statement: the row of
+ * `auditRow`, written once for each row `from` yields (none when it yields none).
+ */
+export function insertAuditSql(
+  row: ReturnType<typeof auditRow>,
+  from: RawBuilder<unknown>,
+  details: RawBuilder<unknown> = sql`${row.details}::jsonb`,
+): RawBuilder<unknown> {
+  return sql`
+    insert into audit_log (tenant_id, id, actor_id, actor_name, action, entity_type, entity_id, request_id, details)
+    select ${row.tenant_id}::uuid, ${row.id}::uuid, ${row.actor_id}, ${row.actor_name}, ${row.action},
+           ${row.entity_type}, ${row.entity_id}, ${row.request_id}, ${details}
+      ${from}`;
+}
+
+/**
+ * `insertAuditSql` from `<source>`, a part of a data-modifying statement that takes a document
+ * number: its details' `field` (`number`) set from `<source>.number`.
  */
 export function insertNumberedAuditSql(
   row: ReturnType<typeof auditRow>,
   source: string,
   field = 'number',
 ): RawBuilder<unknown> {
-  return sql`
-    insert into audit_log (tenant_id, id, actor_id, actor_name, action, entity_type, entity_id, request_id, details)
-    select ${row.tenant_id}::uuid, ${row.id}::uuid, ${row.actor_id}, ${row.actor_name}, ${row.action},
-           ${row.entity_type}, ${row.entity_id}, ${row.request_id},
-           jsonb_set(${row.details}::jsonb, ${`{${field}}`}::text[], to_jsonb(${sql.ref(`${source}.number`)}))
-      from ${sql.table(source)}`;
+  return insertAuditSql(
+    row,
+    sql`from ${sql.table(source)}`,
+    sql`jsonb_set(${row.details}::jsonb, ${`{${field}}`}::text[], to_jsonb(${sql.ref(`${source}.number`)}))`,
+  );
 }

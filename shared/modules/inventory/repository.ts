@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { sql, type Insertable, type Selectable } from 'kysely';
 import { z } from 'zod';
-import type { auditRow } from '../../platform/audit.js';
+import { insertAuditSql, type auditRow } from '../../platform/audit.js';
 import type { Tx } from '../../platform/db/database.js';
 import { decodeCursor, toPage, type Page } from '../../platform/http/pagination.js';
 import { Money } from '../../platform/money.js';
@@ -340,11 +340,7 @@ export async function reserveAll(
         ${rows.map((r) => r.itemId)}::uuid[], ${rows.map((r) => r.warehouseId)}::uuid[],
         ${rows.map((r) => r.quantity)}::numeric[]) as r(id, key, item_id, warehouse_id, quantity), enough
       where enough.ok
-    ), audited as (
-      insert into audit_log (tenant_id, id, actor_id, actor_name, action, entity_type, entity_id, request_id, details)
-      select ${audit.tenant_id}::uuid, ${audit.id}::uuid, ${audit.actor_id}, ${audit.actor_name}, ${audit.action},
-             ${audit.entity_type}, ${audit.entity_id}, ${audit.request_id}, ${audit.details}::jsonb
-        from enough where enough.ok
+    ), audited as (${insertAuditSql(audit, sql`from enough where enough.ok`)}
     ), levels as (
       select i.id, i.sku, i.uom, i.reorder_level, coalesce(sum(coalesce(l.available, b.on_hand - b.reserved)), 0) as available
       from items i

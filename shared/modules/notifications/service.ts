@@ -129,8 +129,8 @@ export async function notify(trx: Tx, input: NotifyInput): Promise<number> {
         link,
       });
     if (email && user.email)
-      emails += await countInserted(
-        insertDelivery(trx, {
+      emails += Number(
+        await insertDelivery(trx, {
           tenantId: n.tenantId,
           id: randomUUID(),
           key: n.key,
@@ -148,8 +148,8 @@ export async function notify(trx: Tx, input: NotifyInput): Promise<number> {
   if (email) {
     for (const recipient of n.recipients) {
       if (!('email' in recipient)) continue;
-      emails += await countInserted(
-        insertDelivery(trx, {
+      emails += Number(
+        await insertDelivery(trx, {
           tenantId: n.tenantId,
           id: randomUUID(),
           key: n.key,
@@ -167,8 +167,6 @@ export async function notify(trx: Tx, input: NotifyInput): Promise<number> {
   }
   return emails;
 }
-
-const countInserted = async (inserted: Promise<boolean>): Promise<number> => ((await inserted) ? 1 : 0);
 
 const notFound = () =>
   new AppError('not_found', 'notifications.not_found', 'The notification does not exist.');

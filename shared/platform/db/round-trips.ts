@@ -32,8 +32,6 @@ export const literal = (value: string): string => pg.escapeLiteral(value);
 interface State {
   /** Statements held back for the next one: BEGIN (if the server has not seen it) and `WITH_NEXT`. */
   held: string[];
-  /** Whether BEGIN is among them (the server knows nothing of the transaction yet). */
-  beginHeld: boolean;
   inTransaction: boolean;
   atCommit: string[];
 }
@@ -56,12 +54,11 @@ export function fewerRoundTrips(client: pg.PoolClient | pg.Client): void {
   if (patched.has(client)) return;
   patched.add(client);
   const original = client.query.bind(client) as Query;
-  const state: State = { held: [], beginHeld: false, inTransaction: false, atCommit: [] };
+  const state: State = { held: [], inTransaction: false, atCommit: [] };
   const send = async (text: string) => last(await (original(text) as Promise<unknown>));
   const takeHeld = (): string[] => {
     const held = state.held;
     state.held = [];
-    state.beginHeld = false;
     return held;
   };
 
@@ -91,7 +88,6 @@ export function fewerRoundTrips(client: pg.PoolClient | pg.Client): void {
     const sql = text.trim();
     if (BEGIN.test(sql)) {
       state.held = [sql];
-      state.beginHeld = true;
       state.inTransaction = true;
       state.atCommit = [];
       return Promise.resolve(result('BEGIN'));
@@ -103,11 +99,11 @@ export function fewerRoundTrips(client: pg.PoolClient | pg.Client): void {
       return before.length === 0 ? original(text) : send(`${before.join(';\n')};\ncommit`);
     }
     if (sql === 'rollback') {
-      const beginHeld = state.beginHeld;
-      takeHeld();
+      // BEGIN still held: the server knows nothing of the transaction.
+      const unstarted = BEGIN.test(takeHeld()[0] ?? '');
       state.atCommit = [];
       state.inTransaction = false;
-      return beginHeld ? Promise.resolve(result('ROLLBACK')) : original(text);
+      return unstarted ? Promise.resolve(result('ROLLBACK')) : original(text);
     }
     if (state.inTransaction && sql.startsWith(AT_COMMIT)) {
       state.atCommit.push(sql);

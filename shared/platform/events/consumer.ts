@@ -38,8 +38,8 @@ export interface NonTransactionalConsumer extends ConsumerBase {
 const defined: ConsumerBase[] = [];
 
 /** The consumers registered so far (their names, subscriptions and event types). */
-export function definedConsumers(): readonly Pick<ConsumerBase, 'name' | 'subscription' | 'eventTypes'>[] {
-  return defined.map(({ name, subscription, eventTypes }) => ({ name, subscription, eventTypes }));
+export function definedConsumers(): readonly Readonly<ConsumerBase>[] {
+  return defined;
 }
 
 /**
