@@ -10,6 +10,11 @@ const settingsSchema = z.object({
   DATABASE_POOL_MAX: z.coerce.number().int().min(1).max(200).default(10),
   DATABASE_APP_ROLE: z.string().default('tessera_app'),
   DATABASE_SYSTEM_ROLE: z.string().default('tessera_system'),
+  /** Named prepared statements for repeated statements; `false` behind a pooler that drops them between transactions. */
+  DATABASE_PREPARED_STATEMENTS: z
+    .enum(['true', 'false'])
+    .default('true')
+    .transform((value) => value === 'true'),
   AUTH_AUDIENCE: z.string().default('api://tessera-erp'),
   AUTH_ISSUER_TEMPLATE: z.string().default('https://login.microsoftonline.com/{tid}/v2.0'),
   AUTH_JWKS_URI: z.string().default('https://login.microsoftonline.com/common/discovery/v2.0/keys'),

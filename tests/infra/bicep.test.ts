@@ -219,6 +219,8 @@ describe('infra/bicep: PostgreSQL', () => {
     expect(primary.text).toMatch(/geoRedundantBackup:\s*geoRedundantBackup \? 'Enabled' : 'Disabled'/);
     expect(primary.text).toMatch(/mode:\s*highAvailability \? 'ZoneRedundant' : 'Disabled'/);
     expect(postgres.code).toMatch(/name:\s*'pgbouncer\.enabled'[\s\S]*?value:\s*'true'/);
+    // The app's named prepared statements survive PgBouncer's transaction pooling only with this.
+    expect(postgres.code).toMatch(/name:\s*'pgbouncer\.max_prepared_statements'[\s\S]*?value:\s*'200'/);
     const admin = postgres.resources.find((r) => r.type.endsWith('/administrators'))!;
     expect(admin.text).toMatch(/principalType:\s*'Group'/);
   });

@@ -4,6 +4,7 @@ import { PGlite } from '@electric-sql/pglite';
 import pg from 'pg';
 import { inject } from 'vitest';
 import { createDb, type Db } from '../../shared/platform/db/database.js';
+import { withPreparedStatements } from '../../shared/platform/db/prepared.js';
 import { adminUrl, pglitePool } from './pg.js';
 
 export interface TestDatabase {
@@ -48,7 +49,8 @@ export async function createTestDatabase(): Promise<TestDatabase> {
   }
   const u = new URL(url);
   u.pathname = `/${name}`;
-  const db = createDb(new pg.Pool({ connectionString: u.toString(), max: 10 }));
+  // As the app's pools on a server: repeated statements prepared (shared/platform/db/prepared.ts).
+  const db = createDb(withPreparedStatements(new pg.Pool({ connectionString: u.toString(), max: 10 })));
   return {
     kind: 'postgres',
     db,

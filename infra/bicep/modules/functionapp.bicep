@@ -112,6 +112,7 @@ var appSettings = {
   DATABASE_URL: '@Microsoft.KeyVault(SecretUri=${secretUri}/database-url/)'
   DATABASE_READ_URL: '@Microsoft.KeyVault(SecretUri=${secretUri}/database-read-url/)'
   DATABASE_POOL_MAX: '10'
+  DATABASE_PREPARED_STATEMENTS: 'true'
   DATABASE_APP_ROLE: 'tessera_app'
   DATABASE_SYSTEM_ROLE: 'tessera_system'
   AUTH_AUDIENCE: empty(apiClientId) ? apiAudience : '${apiAudience},${apiClientId}'

@@ -104,11 +104,21 @@ resource pgbouncer 'Microsoft.DBforPostgreSQL/flexibleServers/configurations@202
   dependsOn: [allowAzure]
 }
 
+// The app sends its repeated statements as named prepared statements (DATABASE_PREPARED_STATEMENTS):
+// PgBouncer in transaction mode keeps them per server connection only when this is not 0. At least
+// the app's bound per connection (200, shared/platform/db/prepared.ts).
+resource pgbouncerPrepared 'Microsoft.DBforPostgreSQL/flexibleServers/configurations@2024-08-01' = {
+  parent: primary
+  name: 'pgbouncer.max_prepared_statements'
+  properties: { value: '200', source: 'user-override' }
+  dependsOn: [pgbouncer]
+}
+
 resource database 'Microsoft.DBforPostgreSQL/flexibleServers/databases@2024-08-01' = {
   parent: primary
   name: databaseName
   properties: { charset: 'UTF8', collation: 'en_US.utf8' }
-  dependsOn: [pgbouncer]
+  dependsOn: [pgbouncerPrepared]
 }
 
 // The replica copies the primary continuously (asynchronous physical replication). It is created
@@ -138,6 +148,13 @@ resource replicaPgbouncer 'Microsoft.DBforPostgreSQL/flexibleServers/configurati
   name: 'pgbouncer.enabled'
   properties: { value: 'true', source: 'user-override' }
   dependsOn: [replicaAllowAzure]
+}
+
+resource replicaPgbouncerPrepared 'Microsoft.DBforPostgreSQL/flexibleServers/configurations@2024-08-01' = {
+  parent: replica
+  name: 'pgbouncer.max_prepared_statements'
+  properties: { value: '200', source: 'user-override' }
+  dependsOn: [replicaPgbouncer]
 }
 
 output primaryId string = primary.id

@@ -100,10 +100,12 @@ export async function postEntry(trx: Tx, actor: AuditActor, request: PostingRequ
   }
   const books = await repo.tenantBooks(trx);
 
-  const accounts = await repo.accountsByCode(
+  const found = await repo.accountsAndPeriod(
     trx,
     request.lines.map((l) => l.account),
+    request.date,
   );
+  const accounts = found.accounts;
   const amounts = request.lines.map((line, i) => {
     const path = `lines.${i}.account`;
     const account = accounts.get(line.account);
@@ -123,7 +125,7 @@ export async function postEntry(trx: Tx, actor: AuditActor, request: PostingRequ
   const credit = amounts.reduce((sum, l) => sum.plus(l.credit), ZERO);
   if (!debit.equals(credit)) throw errors.unbalanced(debit.toFixed(2), credit.toFixed(2), request.currency);
 
-  const period = await ensurePeriod(trx, books, request.date);
+  const period = found.period ?? (await ensurePeriod(trx, books, request.date));
   if (period.status !== 'open' && !(await isYearEndClosingEntry(trx, request, period.fiscal_year_id)))
     throw errors.periodClosed(request.date);
 

@@ -1,10 +1,17 @@
-import type { Selectable } from 'kysely';
+import { sql, type Selectable } from 'kysely';
 import { z } from 'zod';
 import type { Tx } from '../../platform/db/database.js';
 import { decodeCursor, toPage, type Page } from '../../platform/http/pagination.js';
 import type { Account, Period } from './schemas.js';
-import type { AccountsTable, AccountType, JournalEntriesTable, JournalLinesTable } from './tables.js';
+import type {
+  AccountsTable,
+  AccountType,
+  JournalEntriesTable,
+  JournalLinesTable,
+  PeriodsTable,
+} from './tables.js';
 import { memoInTransaction, TENANT_BOOKS } from '../../platform/db/transaction-memo.js';
+import { prefetchInTenantTransactions, takePrefetched } from '../../platform/db/tenant.js';
 
 export function toAccount(row: Selectable<AccountsTable>): Account {
   return {
@@ -28,13 +35,26 @@ export interface TenantBooks {
   approvalThreshold: string;
 }
 
+interface TenantBooksRow {
+  id: string;
+  base_currency: string;
+  fiscal_year_start_month: number;
+  time_zone: string;
+  approval_threshold: string;
+}
+
+const TENANT_BOOKS_SQL =
+  'select id, base_currency, fiscal_year_start_month, time_zone, approval_threshold from tenants';
+// Most units of work read the books: they travel with the transaction's first statement.
+prefetchInTenantTransactions(TENANT_BOOKS, TENANT_BOOKS_SQL);
+
 /** The tenant's books, read once per transaction (the tenant's settings change through `updateTenant`, which forgets them). */
 export function tenantBooks(trx: Tx): Promise<TenantBooks> {
   return memoInTransaction(trx, TENANT_BOOKS, async () => {
-    const row = await trx
-      .selectFrom('tenants')
-      .select(['id', 'base_currency', 'fiscal_year_start_month', 'time_zone', 'approval_threshold'])
-      .executeTakeFirstOrThrow();
+    const row =
+      takePrefetched<TenantBooksRow>(trx, TENANT_BOOKS)?.[0] ??
+      (await sql.raw<TenantBooksRow>(TENANT_BOOKS_SQL).execute(trx)).rows[0];
+    if (!row) throw new Error('The tenant of this transaction does not exist.');
     return {
       id: row.id,
       baseCurrency: row.base_currency,
@@ -47,17 +67,79 @@ export function tenantBooks(trx: Tx): Promise<TenantBooks> {
 
 // ---- Accounts ------------------------------------------------------------------------------
 
-export async function accountsByCode(
+/**
+ * What a posting checks before it writes, in one statement: the accounts named by `codes` (by
+ * code) and the period containing `date`, if there is one.
+ */
+export async function accountsAndPeriod(
   trx: Tx,
   codes: string[],
-): Promise<Map<string, Selectable<AccountsTable>>> {
-  if (codes.length === 0) return new Map();
+  date: string,
+): Promise<{
+  accounts: Map<string, Selectable<AccountsTable>>;
+  period: Selectable<PeriodsTable> | undefined;
+}> {
   const rows = await trx
-    .selectFrom('accounts')
-    .selectAll()
-    .where('code', 'in', [...new Set(codes)])
+    .selectFrom(sql<{ one: number }>`(select 1 as one)`.as('x'))
+    .leftJoin('periods as p', (join) => join.on('p.start_date', '<=', date).on('p.end_date', '>=', date))
+    .leftJoin('accounts as a', (join) => join.on(sql<boolean>`a.code = any(${[...new Set(codes)]}::text[])`))
+    .select([
+      'p.tenant_id as p_tenant_id',
+      'p.id as p_id',
+      'p.fiscal_year_id as p_fiscal_year_id',
+      'p.number as p_number',
+      'p.start_date as p_start_date',
+      'p.end_date as p_end_date',
+      'p.status as p_status',
+      'p.closed_at as p_closed_at',
+      'p.closed_by as p_closed_by',
+      'p.version as p_version',
+      'a.tenant_id',
+      'a.id',
+      'a.code',
+      'a.name',
+      'a.type',
+      'a.role',
+      'a.manual_posting',
+      'a.active',
+      'a.version',
+      'a.created_at',
+      'a.updated_at',
+    ])
     .execute();
-  return new Map(rows.map((row) => [row.code, row]));
+  const first = rows[0];
+  const period: Selectable<PeriodsTable> | undefined =
+    first?.p_id != null
+      ? {
+          tenant_id: first.p_tenant_id!,
+          id: first.p_id,
+          fiscal_year_id: first.p_fiscal_year_id!,
+          number: first.p_number!,
+          start_date: first.p_start_date!,
+          end_date: first.p_end_date!,
+          status: first.p_status!,
+          closed_at: first.p_closed_at,
+          closed_by: first.p_closed_by,
+          version: first.p_version!,
+        }
+      : undefined;
+  const accounts = new Map<string, Selectable<AccountsTable>>();
+  for (const r of rows)
+    if (r.id != null)
+      accounts.set(r.code!, {
+        tenant_id: r.tenant_id!,
+        id: r.id,
+        code: r.code!,
+        name: r.name!,
+        type: r.type!,
+        role: r.role,
+        manual_posting: r.manual_posting!,
+        active: r.active!,
+        version: r.version!,
+        created_at: r.created_at!,
+        updated_at: r.updated_at!,
+      });
+  return { accounts, period };
 }
 
 export async function accountByCode(trx: Tx, code: string): Promise<Selectable<AccountsTable> | undefined> {

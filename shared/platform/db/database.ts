@@ -2,6 +2,7 @@ import { Kysely, PostgresDialect, type Transaction } from 'kysely';
 import pg from 'pg';
 import { settings } from '../config.js';
 import { dbTelemetryLog } from '../telemetry/db.js';
+import { withPreparedStatements } from './prepared.js';
 import { withFewerRoundTrips } from './round-trips.js';
 import type { DB } from './schema.js';
 
@@ -34,7 +35,7 @@ export function createPool(connectionString: string, max: number): pg.Pool {
   pool.on('connect', (client) => {
     client.on('error', () => undefined);
   });
-  return pool;
+  return settings().DATABASE_PREPARED_STATEMENTS ? withPreparedStatements(pool) : pool;
 }
 
 interface Databases {

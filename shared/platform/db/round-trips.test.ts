@@ -4,7 +4,7 @@ import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDatabase, type TestDatabase } from '../../../tests/support/db.js';
 import { settings } from '../config.js';
-import { AT_COMMIT, literal, WITH_NEXT } from './round-trips.js';
+import { AT_COMMIT, heldRead, HELD_ROWS, literal, WITH_NEXT } from './round-trips.js';
 import { withTenant } from './tenant.js';
 
 /**
@@ -135,6 +135,41 @@ describe('round trips of a transaction', () => {
     ).rejects.toThrow('changed my mind');
     expect(sent.some((s) => s.includes('set n = 5'))).toBe(false);
     expect((await rows()).some((r) => r.id === id)).toBe(false);
+  });
+
+  it('sends a held read with the next statement and hands it its own rows', async () => {
+    sent = [];
+    const read = heldRead();
+    const seen = await t.db.transaction().execute(async (trx) => {
+      const answer = await sql.raw<{ n: number }>(`${read.marker} select 7 as n`).execute(trx);
+      // Held: no rows yet, and nothing sent.
+      expect(answer.rows).toBe(HELD_ROWS);
+      expect(sent).toEqual([]);
+      return sql<{ one: number }>`select 1 as one`.execute(trx);
+    });
+    expect(seen.rows).toEqual([{ one: 1 }]);
+    expect((await read.result).rows).toEqual([{ n: 7 }]);
+    expect(sent).toHaveLength(2);
+    expect(sent[0]).toMatch(/^begin;\n\/\* held read \d+ \*\/ select 7 as n;\nselect 1 as one$/);
+  });
+
+  it('fails a held read with its batch, or when its transaction ends before it was sent', async () => {
+    const failing = heldRead();
+    await expect(
+      t.db.transaction().execute(async (trx) => {
+        await sql.raw(`${failing.marker} select 1 / 0 as n`).execute(trx);
+        await sql`select 1 as one`.execute(trx);
+      }),
+    ).rejects.toThrow(/division by zero/);
+    await expect(failing.result).rejects.toThrow(/division by zero/);
+    const unsent = heldRead();
+    await expect(
+      t.db.transaction().execute(async (trx) => {
+        await sql.raw(`${unsent.marker} select 1 as n`).execute(trx);
+        throw new Error('changed my mind');
+      }),
+    ).rejects.toThrow('changed my mind');
+    await expect(unsent.result).rejects.toThrow(/ended before the read was sent/);
   });
 
   it('escapes literals so that quotes and backslashes stay data', async () => {

@@ -14,6 +14,9 @@ import pg from 'pg';
  * - keeps statements marked `AT_COMMIT` (parameterless, literals escaped) back until COMMIT, and
  *   sends them with it: `update idempotency_keys …; commit`. If one fails, the server skips the
  *   COMMIT, the transaction rolls back and the error is the caller's, as for any statement;
+ * - holds statements marked by `heldRead()` (parameterless reads whose rows are wanted, but not
+ *   before the next statement) as it holds `WITH_NEXT`, and hands each its own result when they
+ *   are sent (see `heldRead`);
  * - answers a ROLLBACK of a transaction that never reached the server itself.
  *
  * Only the query strings that Kysely's PostgreSQL driver sends for transaction control are
@@ -25,6 +28,63 @@ export const WITH_NEXT = '/* with next */';
 
 /** A statement starting with this comment runs with the COMMIT of its transaction. */
 export const AT_COMMIT = '/* at commit */';
+
+/** Reads that wait to travel with the next statement, by the number in their marker. */
+const waitingReads = new Map<
+  number,
+  { resolve: (result: pg.QueryResult) => void; reject: (error: unknown) => void }
+>();
+let readsMade = 0;
+const HELD_READ = /^\/\* held read (\d+) \*\//;
+
+/** The rows a held read answers at once with: its own come with the next statement. */
+export const HELD_ROWS: unknown[] = Object.freeze([] as unknown[]) as unknown[];
+
+/**
+ * A parameterless read that travels with the next statement of the transaction instead of on its
+ * own: execute `${marker} select …` in the transaction (it answers at once, with no rows), and
+ * `result` settles with its rows once it has been sent. Code that needs the rows before anything
+ * else is sent reads them itself (in the same round trip as the held read). An answer other than
+ * `HELD_ROWS` means the statement ran at once (no round-trip layer): `settle` the result with it.
+ */
+export function heldRead(): {
+  marker: string;
+  result: Promise<pg.QueryResult>;
+  settle: (result: pg.QueryResult) => void;
+} {
+  const id = ++readsMade;
+  let resolve!: (result: pg.QueryResult) => void;
+  let reject!: (error: unknown) => void;
+  const result = new Promise<pg.QueryResult>((res, rej) => {
+    resolve = res;
+    reject = rej;
+  });
+  // A read nobody asks for (its transaction rolled back first) fails quietly.
+  result.catch(() => undefined);
+  waitingReads.set(id, { resolve, reject });
+  return {
+    marker: `/* held read ${id} */`,
+    result,
+    settle: (own) => {
+      waitingReads.delete(id);
+      resolve(own);
+    },
+  };
+}
+
+/** Hands the held reads among `statements` their results (or the batch's error). */
+function answerReads(statements: string[], outcome: { results: unknown[] } | { error: unknown }): void {
+  statements.forEach((statement, i) => {
+    const match = HELD_READ.exec(statement);
+    if (!match) return;
+    const id = Number(match[1]);
+    const waiting = waitingReads.get(id);
+    if (!waiting) return;
+    waitingReads.delete(id);
+    if ('error' in outcome) waiting.reject(outcome.error);
+    else waiting.resolve(outcome.results[i] as pg.QueryResult);
+  });
+}
 
 /** A string as an SQL literal, for statements that must carry no parameters. */
 export const literal = (value: string): string => pg.escapeLiteral(value);
@@ -55,7 +115,18 @@ export function fewerRoundTrips(client: pg.PoolClient | pg.Client): void {
   patched.add(client);
   const original = client.query.bind(client) as Query;
   const state: State = { held: [], inTransaction: false, atCommit: [] };
-  const send = async (text: string) => last(await (original(text) as Promise<unknown>));
+  /** One simple query of several statements, answered with the last one's result. */
+  const send = async (statements: string[]): Promise<unknown> => {
+    const reads = statements.some((statement) => HELD_READ.test(statement));
+    try {
+      const results = await (original(statements.join(';\n')) as Promise<unknown>);
+      if (reads) answerReads(statements, { results: Array.isArray(results) ? results : [results] });
+      return last(results);
+    } catch (error) {
+      if (reads) answerReads(statements, { error });
+      throw error;
+    }
+  };
   const takeHeld = (): string[] => {
     const held = state.held;
     state.held = [];
@@ -71,7 +142,7 @@ export function fewerRoundTrips(client: pg.PoolClient | pg.Client): void {
       // Parameters, a cursor or a callback: what was held goes first on its own (the client keeps
       // order), and its failure is this statement's.
       if (state.held.length === 0) return original(text, values, callback);
-      const held = original(takeHeld().join(';\n')) as Promise<unknown>;
+      const held = send(takeHeld());
       const own = original(text, values, callback);
       if (!(own instanceof Promise)) {
         void held.catch(() => undefined);
@@ -96,11 +167,13 @@ export function fewerRoundTrips(client: pg.PoolClient | pg.Client): void {
       const before = [...takeHeld(), ...state.atCommit];
       state.atCommit = [];
       state.inTransaction = false;
-      return before.length === 0 ? original(text) : send(`${before.join(';\n')};\ncommit`);
+      return before.length === 0 ? original(text) : send([...before, 'commit']);
     }
     if (sql === 'rollback') {
       // BEGIN still held: the server knows nothing of the transaction.
-      const unstarted = BEGIN.test(takeHeld()[0] ?? '');
+      const held = takeHeld();
+      answerReads(held, { error: new Error('The transaction ended before the read was sent.') });
+      const unstarted = BEGIN.test(held[0] ?? '');
       state.atCommit = [];
       state.inTransaction = false;
       return unstarted ? Promise.resolve(result('ROLLBACK')) : original(text);
@@ -113,7 +186,11 @@ export function fewerRoundTrips(client: pg.PoolClient | pg.Client): void {
       state.held.push(sql);
       return Promise.resolve(result('SELECT'));
     }
-    if (state.held.length > 0) return send(`${takeHeld().join(';\n')};\n${sql}`);
+    if (state.inTransaction && HELD_READ.test(sql)) {
+      state.held.push(sql);
+      return Promise.resolve({ ...result('SELECT'), rows: HELD_ROWS });
+    }
+    if (state.held.length > 0) return send([...takeHeld(), sql]);
     return original(text);
   };
   (client as unknown as { query: Query }).query = query;

@@ -2,9 +2,10 @@ import { sql } from 'kysely';
 import { settings } from '../config.js';
 import { AppError } from '../errors.js';
 import { commitRefusal } from './commit-errors.js';
+import { isStalePlan } from './prepared.js';
 import { logger } from '../telemetry/logger.js';
 import type { Db, Tx } from './database.js';
-import { literal, WITH_NEXT } from './round-trips.js';
+import { heldRead, HELD_ROWS, literal, WITH_NEXT } from './round-trips.js';
 
 export type IsolationLevel = 'read committed' | 'repeatable read' | 'serializable';
 
@@ -28,8 +29,53 @@ export async function withTenant<T>(
     await sql`${sql.raw(WITH_NEXT)} select set_config('role', ${sql.raw(literal(settings().DATABASE_APP_ROLE))}, true), set_config('app.tenant_id', ${sql.raw(literal(tenantId))}, true)`.execute(
       trx,
     );
+    await prefetch(trx);
     return work(trx);
   });
+}
+
+/** Reads every tenant transaction sends with its first statement, by key. */
+const prefetches = new Map<string, string>();
+const prefetchedRows = new WeakMap<object, Map<string, { rows?: unknown[] }>>();
+
+/**
+ * Registers a read that most units of work need (the tenant's books): every tenant transaction
+ * sends it with its first statement, in the same round trip (a held read, see round-trips.ts),
+ * and `takePrefetched` hands its rows over. `text` is one parameterless SELECT; row-level
+ * security confines it to the tenant.
+ */
+export function prefetchInTenantTransactions(key: string, text: string): void {
+  prefetches.set(key, text);
+}
+
+async function prefetch(trx: Tx): Promise<void> {
+  if (prefetches.size === 0) return;
+  const slots = new Map<string, { rows?: unknown[] }>();
+  prefetchedRows.set(trx, slots);
+  for (const [key, text] of prefetches) {
+    const read = heldRead();
+    const slot: { rows?: unknown[] } = {};
+    slots.set(key, slot);
+    void read.result.then(
+      (result) => (slot.rows = result.rows),
+      () => undefined,
+    );
+    const answer = await sql.raw(`${read.marker} ${text}`).execute(trx);
+    if (answer.rows !== HELD_ROWS)
+      read.settle({ command: 'SELECT', rowCount: 0, oid: 0, fields: [], rows: answer.rows });
+  }
+}
+
+/**
+ * The rows of a read registered with `prefetchInTenantTransactions`, once, if they have arrived
+ * (they travel with the transaction's first statement); otherwise the caller reads them itself.
+ */
+export function takePrefetched<R>(trx: object, key: string): R[] | undefined {
+  const slots = prefetchedRows.get(trx);
+  const slot = slots?.get(key);
+  if (!slot?.rows) return undefined;
+  slots!.delete(key);
+  return slot.rows as R[];
 }
 
 /**
@@ -55,8 +101,10 @@ export const TRANSACTION_ATTEMPTS_MAX = 5;
  *   57P01–57P03, class 08, a reset socket) and the transaction with it.
  * - `not-sent`: node-postgres refused the statement because the connection had failed already:
  *   the statement never reached the server.
+ * - `stale-plan`: a prepared statement's result columns changed under it (a migration while the
+ *   app runs); the connection prepares its statements again (see prepared.ts).
  */
-export type TransientFailure = 'conflict' | 'connection' | 'not-sent';
+export type TransientFailure = 'conflict' | 'connection' | 'not-sent' | 'stale-plan';
 
 const CONFLICT_CODES = new Set(['40001', '40P01']);
 const CONNECTION_CODES = new Set([
@@ -76,6 +124,7 @@ export function transientFailure(error: unknown): TransientFailure | undefined {
     if (CONFLICT_CODES.has(code)) return 'conflict';
     if (CONNECTION_CODES.has(code) || code.startsWith('08')) return 'connection';
   }
+  if (isStalePlan(error)) return 'stale-plan';
   if (/is not queryable/.test(error.message)) return 'not-sent';
   if (/^Connection terminated/.test(error.message)) return 'connection';
   return undefined;
