@@ -101,15 +101,6 @@ export async function createBenchDatabase(admin: pg.Client, serverUrl: string): 
   };
 }
 
-/** A pool of `size` connections for a raw-SQL baseline, opened before the clock starts. */
-export async function rawPool(url: string, size: number): Promise<pg.Pool> {
-  const pool = new pg.Pool({ connectionString: url, max: size });
-  pool.on('error', () => undefined);
-  const clients = await Promise.all(Array.from({ length: size }, () => pool.connect()));
-  for (const client of clients) client.release();
-  return pool;
-}
-
 /** One transaction as the app role, with the tenant set, as the product's `withTenant` opens it. */
 export async function inTenantTx<T>(
   client: pg.PoolClient,

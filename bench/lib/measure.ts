@@ -4,6 +4,7 @@
  * statements counted, and the rows written per table read from pg_stat_user_tables.
  */
 import pg from 'pg';
+import { withPreparedStatements } from '../../shared/platform/db/prepared.js';
 import type { BenchContext } from './context.js';
 import type { DevhostProcess } from './devhost.js';
 import {
@@ -67,13 +68,20 @@ export async function measureOurs(
   };
 }
 
-/** A pool whose clients count the statements they send (BEGIN and COMMIT included, as on the devhost). */
+/**
+ * A pool whose clients count the statements they send (BEGIN and COMMIT included, as on the devhost).
+ * With `prepared`, statements sent again go as named prepared statements, by the product's own
+ * mechanism (shared/platform/db/prepared.ts), so that a baseline is spared parsing and planning as
+ * the product is.
+ */
 export async function countingPool(
   url: string,
   size: number,
+  options: { prepared?: boolean } = {},
 ): Promise<{ pool: pg.Pool; statements: () => number }> {
   let statements = 0;
   const pool = new pg.Pool({ connectionString: url, max: size });
+  if (options.prepared) withPreparedStatements(pool);
   pool.on('error', () => undefined);
   pool.on('connect', (client) => {
     const query = client.query.bind(client) as (...args: unknown[]) => unknown;
@@ -124,7 +132,7 @@ export async function measureRaw(
   iteration: (db: pg.PoolClient, client: number, n: number) => Promise<void>,
 ): Promise<SideResult> {
   await waitForDevhostIdle(ctx);
-  const { pool, statements } = await countingPool(ctx.database.url, ctx.options.clients);
+  const { pool, statements } = await countingPool(ctx.database.url, ctx.options.clients, { prepared: true });
   const before = await writesNow(ctx);
   const sampler = await LoadSampler.start(ctx.database.url, ctx.database.name, devhostPid);
   const start = statements();
