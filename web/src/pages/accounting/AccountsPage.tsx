@@ -32,8 +32,8 @@ import { can } from '../../auth/roles';
 import { ResourceGrid, type GridColumn } from '../../components/ResourceGrid';
 import { useErrorText } from '../../components/States';
 import { usePageStyles } from '../sales/QuotesPage';
-import { ACCOUNT_TYPES, ledgerKeys, today, type Account, type AccountType } from './api';
-import { useCurrentFiscalYear } from './reportPeriod';
+import { ACCOUNT_TYPES, ledgerKeys, type Account, type AccountType } from './api';
+import { useCurrentFiscalYear, useTenantToday } from './reportPeriod';
 
 const useStyles = makeStyles({
   form: { display: 'flex', flexDirection: 'column', gap: tokens.spacingVerticalM },
@@ -67,9 +67,9 @@ export function AccountsPage() {
   const list = useCursorList<Account>(ledgerKeys.accountList(filters), 'v1/accounting/accounts', filters);
   const [editing, setEditing] = useState<Account | 'new' | undefined>();
   const manage = can.postJournal(roles);
-  const from = year.data?.startDate ?? `${today().slice(0, 4)}-01-01`;
-  const ledgerOf = (a: Account) =>
-    `/accounting/ledger/${encodeURIComponent(a.code)}?from=${from}&to=${today()}`;
+  const { day } = useTenantToday();
+  const from = year.data?.startDate ?? `${day.slice(0, 4)}-01-01`;
+  const ledgerOf = (a: Account) => `/accounting/ledger/${encodeURIComponent(a.code)}?from=${from}&to=${day}`;
 
   const columns = useMemo<GridColumn<Account>[]>(
     () => [

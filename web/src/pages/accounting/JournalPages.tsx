@@ -181,7 +181,13 @@ export function NewJournalEntryPage() {
   if (tenant.isPending || accounts.isPending) return <Loading />;
   if (tenant.isError) return <ErrorState error={tenant.error} onRetry={() => void tenant.refetch()} />;
   if (accounts.isError) return <ErrorState error={accounts.error} onRetry={() => void accounts.refetch()} />;
-  return <JournalForm accounts={accounts.data} baseCurrency={tenant.data.baseCurrency} date={today()} />;
+  return (
+    <JournalForm
+      accounts={accounts.data}
+      baseCurrency={tenant.data.baseCurrency}
+      date={today(tenant.data.timeZone)}
+    />
+  );
 }
 
 /** One posted entry: its lines in its currency and in the base currency, its reversal and its documents. */

@@ -195,9 +195,27 @@ export function useAllAccounts() {
   });
 }
 
-/** Today's date in the user's time zone, as the API writes dates. */
-export function today(): string {
+/**
+ * Today's date, 'YYYY-MM-DD': in `timeZone` (the tenant's, see `useTenantToday`) when given, else in
+ * the browser's.
+ */
+export function today(timeZone?: string): string {
   const now = new Date();
+  if (timeZone) {
+    try {
+      // The tenant's day, as the server dates documents and defaults reports (not the browser's).
+      const parts = new Intl.DateTimeFormat('en-US', {
+        timeZone,
+        year: 'numeric',
+        month: '2-digit',
+        day: '2-digit',
+      }).formatToParts(now);
+      const part = (type: string) => parts.find((p) => p.type === type)?.value ?? '';
+      return `${part('year')}-${part('month')}-${part('day')}`;
+    } catch {
+      // An unknown zone: the browser's day.
+    }
+  }
   const pad = (n: number) => String(n).padStart(2, '0');
   return `${now.getFullYear()}-${pad(now.getMonth() + 1)}-${pad(now.getDate())}`;
 }

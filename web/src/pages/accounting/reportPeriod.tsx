@@ -4,6 +4,7 @@ import { useIntl } from 'react-intl';
 import { useSearchParams } from 'react-router';
 import type { Page } from '../../api/client';
 import { useApi } from '../../api/ApiProvider';
+import { useTenant } from '../../api/useTenant';
 import { ledgerKeys, startOfYear, today } from './api';
 
 interface FiscalYear {
@@ -14,19 +15,28 @@ interface FiscalYear {
   status: 'open' | 'closing' | 'closed';
 }
 
-/** The fiscal year that contains today, for the reports' default period. */
+/**
+ * Today in the tenant's time zone, as the server dates documents and defaults its reports: a user
+ * in another zone than the tenant's would otherwise ask for yesterday's or tomorrow's figures.
+ * `ready` is false until the tenant's zone is known.
+ */
+export function useTenantToday(): { day: string; ready: boolean } {
+  const tenant = useTenant();
+  return { day: today(tenant.data?.timeZone), ready: !tenant.isPending };
+}
+
+/** The fiscal year that contains the tenant's today, for the reports' default period. */
 export function useCurrentFiscalYear() {
   const api = useApi();
+  const { day } = useTenantToday();
   return useQuery({
     queryKey: [...ledgerKeys.all, 'fiscal-years'],
-    queryFn: async ({ signal }) => {
-      const years = await api.get<Page<FiscalYear>>('v1/accounting/fiscal-years', {
+    queryFn: ({ signal }) =>
+      api.get<Page<FiscalYear>>('v1/accounting/fiscal-years', {
         query: { limit: 200 },
         signal,
-      });
-      const day = today();
-      return years.items.find((y) => y.startDate <= day && day <= y.endDate) ?? null;
-    },
+      }),
+    select: (years) => years.items.find((y) => y.startDate <= day && day <= y.endDate) ?? null,
     staleTime: 30 * 60_000,
   });
 }
@@ -38,7 +48,8 @@ export function useCurrentFiscalYear() {
 export function usePeriodParams(names: readonly ('from' | 'to' | 'date' | 'asOf')[]) {
   const [params, setParams] = useSearchParams();
   const year = useCurrentFiscalYear();
-  const day = today();
+  const tenantDay = useTenantToday();
+  const day = tenantDay.day;
   const defaults: Record<string, string> = {
     from: year.data?.startDate ?? startOfYear(day),
     to: day,
@@ -59,8 +70,10 @@ export function usePeriodParams(names: readonly ('from' | 'to' | 'date' | 'asOf'
       },
       { replace: true },
     );
-  // Until the fiscal year is known, a default `from` would change under the user.
-  const ready = names.includes('from') && !params.get('from') ? !year.isPending : true;
+  // Until the fiscal year and the tenant's day are known, a default date would change under the user.
+  const defaulted = names.filter((n) => !params.get(n));
+  const ready =
+    (!defaulted.includes('from') || !year.isPending) && (defaulted.length === 0 || tenantDay.ready);
   return { values, set, ready };
 }
 
