@@ -25,8 +25,8 @@ import type pg from 'pg';
  * `max_prepared_statements`).
  */
 
-export const NAMES_MAX = 2_000;
-export const PER_CONNECTION_MAX = 200;
+const NAMES_MAX = 2_000;
+const PER_CONNECTION_MAX = 200;
 const SEEN_MAX = 10_000;
 
 /** SQLSTATE 0A000 with this message: a prepared statement's result columns changed under it. */

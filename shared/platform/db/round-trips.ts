@@ -90,7 +90,7 @@ function answerReads(statements: string[], outcome: { results: unknown[] } | { e
 export const literal = (value: string): string => pg.escapeLiteral(value);
 
 interface State {
-  /** Statements held back for the next one: BEGIN (if the server has not seen it) and `WITH_NEXT`. */
+  /** Statements held back for the next one: BEGIN (if the server has not seen it), `WITH_NEXT` and held reads. */
   held: string[];
   inTransaction: boolean;
   atCommit: string[];

@@ -29,9 +29,8 @@ import { FormattedMessage, useIntl } from 'react-intl';
 import { Link, useNavigate, useParams, useSearchParams } from 'react-router';
 import { fieldErrorsOf } from '../../api/client';
 import { useApi } from '../../api/ApiProvider';
-import { adminKeys } from '../../api/keys';
-import type { Tenant } from '../../api/types';
 import { useCursorList } from '../../api/useCursorList';
+import { useTenant } from '../../api/useTenant';
 import { useRoles } from '../../auth/AuthProvider';
 import { can } from '../../auth/roles';
 import { amountColumn } from '../../components/columns';
@@ -172,11 +171,7 @@ function sumLines(entry: JournalEntry, side: 'debit' | 'credit' | 'baseDebit' | 
 
 /** A new manual entry, against the tenant's chart in its base currency. */
 export function NewJournalEntryPage() {
-  const api = useApi();
-  const tenant = useQuery({
-    queryKey: adminKeys.tenant(),
-    queryFn: ({ signal }) => api.get<Tenant>('v1/admin/tenant', { signal }),
-  });
+  const tenant = useTenant();
   const accounts = useAllAccounts();
   if (tenant.isPending || accounts.isPending) return <Loading />;
   if (tenant.isError) return <ErrorState error={tenant.error} onRetry={() => void tenant.refetch()} />;
